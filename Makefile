@@ -1,0 +1,64 @@
+# wirebom — see README.md. Every target works on a fresh machine once .ci/run's packages are in.
+GO        ?= go
+export CGO_ENABLED := 0
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+BIN       := bin/wirebom
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
+PKGS      := ./...
+
+.PHONY: all build check vet staticcheck test race integration conformance fuzz-smoke demo setcap \
+        bench bench-capture bench-read bench-cbom cross clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wirebom
+
+## check: everything CI runs.
+check: vet staticcheck race conformance static-binary cross
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(STATICCHECK) $(PKGS)
+
+# Unit and integration tests (capture tests need root: CI runs as root) with the race detector.
+# The race detector needs cgo, the one place we allow it: it is a test tool, not in the binary.
+race:
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+test:
+	$(GO) test -count=1 $(PKGS)
+
+# Decoded fields against Wireshark's (tshark oracle). WIREBOM_CORPUS=DIR picks another corpus.
+conformance:
+	WIREBOM_CORPUS="$(WIREBOM_CORPUS)" $(GO) test -count=1 -run 'Conformance' ./parse/...
+
+static-binary: build
+	@file $(BIN) | tee /dev/stderr | grep -Eq 'statically linked|static-pie linked' || { echo "$(BIN) is not static"; exit 1; }
+
+cross:
+	scripts/cross.sh
+
+demo: build
+	scripts/demo.sh
+
+setcap: build
+	sudo setcap cap_net_raw,cap_net_admin=eip $(BIN)
+
+bench: bench-capture bench-read bench-cbom
+
+bench-capture: build
+	scripts/bench-capture.sh
+
+bench-read: build
+	scripts/bench-read.sh
+
+bench-cbom: build
+	scripts/bench-cbom.sh
+
+clean:
+	rm -rf bin out

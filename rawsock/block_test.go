@@ -1,0 +1,197 @@
+package rawsock
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"testing"
+)
+
+// synthFrame describes one frame to lay out in a synthetic ring block.
+type synthFrame struct {
+	data    []byte
+	wireLen int
+	vlanTCI uint32
+	tpid    uint16
+	status  uint32
+}
+
+// buildBlock lays frames out the way the kernel does: block header, then
+// for each frame a tpacket3_hdr, room, and the frame at tp_mac.
+func buildBlock(size int, frames []synthFrame) []byte {
+	le := binary.LittleEndian
+	b := make([]byte, size)
+	le.PutUint32(b[bdBlockStatus:], tpStatusUser)
+	le.PutUint32(b[bdNumPkts:], uint32(len(frames)))
+	le.PutUint32(b[bdOffsetToFirst:], blockHeaderLen)
+	off := blockHeaderLen
+	const mac = 82 // tpacket3_hdr + sockaddr_ll + reserve, as the kernel lays it
+	for i, f := range frames {
+		h := b[off:]
+		le.PutUint32(h[fhSec:], 1700000000)
+		le.PutUint32(h[fhNsec:], uint32(i))
+		le.PutUint32(h[fhSnaplen:], uint32(len(f.data)))
+		wl := f.wireLen
+		if wl == 0 {
+			wl = len(f.data)
+		}
+		le.PutUint32(h[fhLen:], uint32(wl))
+		le.PutUint32(h[fhStatus:], f.status)
+		le.PutUint16(h[fhMac:], mac)
+		le.PutUint32(h[fhVLANTCI:], f.vlanTCI)
+		le.PutUint16(h[fhVLANTPID:], f.tpid)
+		copy(b[off+mac:], f.data)
+		next := (mac + len(f.data) + 15) &^ 15
+		if i+1 < len(frames) {
+			le.PutUint32(h[fhNextOffset:], uint32(next))
+		}
+		off += next
+	}
+	le.PutUint32(b[bdBlkLen:], uint32(off))
+	return b
+}
+
+func frameBytes(n int, seed byte) []byte {
+	f := make([]byte, n)
+	for i := range f {
+		f[i] = seed + byte(i)
+	}
+	return f
+}
+
+func TestWalkBlockFrames(t *testing.T) {
+	f1 := frameBytes(60, 1)
+	f2 := frameBytes(1514, 7)
+	blk := buildBlock(8192, []synthFrame{{data: f1}, {data: f2, wireLen: 1600}})
+	frames, err := walkBlock(blk, DefaultSnaplen, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) != 2 {
+		t.Fatalf("got %d frames, want 2", len(frames))
+	}
+	if !bytes.Equal(frames[0].Data, f1) || !bytes.Equal(frames[1].Data, f2) {
+		t.Fatal("frame bytes differ from what was laid out")
+	}
+	if frames[1].Length != 1600 || frames[1].CaptureLength != 1514 || frames[1].InterfaceIndex != 3 {
+		t.Fatalf("frame 2 lengths: %+v", frames[1])
+	}
+	if frames[1].Timestamp.Nanosecond() != 1 || frames[1].Timestamp.Unix() != 1700000000 {
+		t.Fatalf("timestamp %v", frames[1].Timestamp)
+	}
+}
+
+func TestWalkBlockSnaplen(t *testing.T) {
+	blk := buildBlock(8192, []synthFrame{{data: frameBytes(1000, 0)}})
+	frames, err := walkBlock(blk, 100, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frames[0].CaptureLength != 100 || len(frames[0].Data) != 100 || frames[0].Length != 1000 {
+		t.Fatalf("snaplen not applied: %+v", frames[0])
+	}
+}
+
+func TestWalkBlockVLANReinsert(t *testing.T) {
+	untagged := frameBytes(64, 0x10)
+	for _, tc := range []struct {
+		name     string
+		tci      uint32
+		tpid     uint16
+		status   uint32
+		wantTPID uint16
+	}{
+		{"tci-only", 0x2064, 0, 0, 0x8100},
+		{"valid-flag-vid0", 0, 0, tpStatusVLANValid, 0x8100},
+		{"qinq-tpid", 100, 0x88a8, tpStatusVLANValid | tpStatusVLANTPIDValid, 0x88a8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			blk := buildBlock(4096, []synthFrame{{data: untagged, vlanTCI: tc.tci, tpid: tc.tpid, status: tc.status}})
+			frames, err := walkBlock(blk, DefaultSnaplen, 1, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := frames[0]
+			want := append(append(append([]byte{}, untagged[:12]...),
+				byte(tc.wantTPID>>8), byte(tc.wantTPID), byte(tc.tci>>8), byte(tc.tci)), untagged[12:]...)
+			if !bytes.Equal(f.Data, want) {
+				t.Fatalf("tag not reinserted after the MACs:\n got %x\nwant %x", f.Data, want)
+			}
+			if !f.HasVLAN || f.VLAN != uint16(tc.tci)&0xfff || f.VLANTPID != tc.wantTPID || f.Length != 68 || f.CaptureLength != 68 {
+				t.Fatalf("frame metadata %+v", f)
+			}
+		})
+	}
+}
+
+func TestWalkBlockCorrupt(t *testing.T) {
+	good := func() []byte {
+		return buildBlock(4096, []synthFrame{{data: frameBytes(60, 0)}, {data: frameBytes(60, 1)}})
+	}
+	le := binary.LittleEndian
+	cases := map[string]func(b []byte){
+		"blk_len beyond block":      func(b []byte) { le.PutUint32(b[bdBlkLen:], 1<<20) },
+		"blk_len below header":      func(b []byte) { le.PutUint32(b[bdBlkLen:], 10) },
+		"too many frames":           func(b []byte) { le.PutUint32(b[bdNumPkts:], 1<<30) },
+		"first offset in header":    func(b []byte) { le.PutUint32(b[bdOffsetToFirst:], 4) },
+		"first offset beyond block": func(b []byte) { le.PutUint32(b[bdOffsetToFirst:], 1<<31) },
+		"snaplen beyond block":      func(b []byte) { le.PutUint32(b[blockHeaderLen+fhSnaplen:], 1<<31) },
+		"mac inside header":         func(b []byte) { le.PutUint16(b[blockHeaderLen+fhMac:], 8) },
+		"next offset zero":          func(b []byte) { le.PutUint32(b[blockHeaderLen+fhNextOffset:], 0) },
+		"next offset beyond":        func(b []byte) { le.PutUint32(b[blockHeaderLen+fhNextOffset:], 1<<31) },
+		"caplen above wire len":     func(b []byte) { le.PutUint32(b[blockHeaderLen+fhLen:], 10) },
+	}
+	for name, corrupt := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := good()
+			corrupt(b)
+			frames, err := walkBlock(b, DefaultSnaplen, 1, nil)
+			if !errors.Is(err, errCorruptBlock) {
+				t.Fatalf("err = %v, want errCorruptBlock", err)
+			}
+			for _, f := range frames {
+				if len(f.Data) != 60 {
+					t.Fatalf("returned a frame decoded from corrupt fields: %d bytes", len(f.Data))
+				}
+			}
+		})
+	}
+	if _, err := walkBlock(make([]byte, 10), DefaultSnaplen, 1, nil); !errors.Is(err, errCorruptBlock) {
+		t.Fatalf("short block: %v", err)
+	}
+}
+
+func FuzzWalkBlock(f *testing.F) {
+	f.Add(buildBlock(2048, []synthFrame{{data: frameBytes(60, 0)}, {data: frameBytes(200, 3), vlanTCI: 5}}))
+	f.Add(buildBlock(512, nil))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		frames, _ := walkBlock(b, 1500, 1, nil)
+		for _, fr := range frames {
+			if fr.CaptureLength != len(fr.Data) || fr.CaptureLength > 1500 || fr.CaptureLength > fr.Length {
+				t.Fatalf("inconsistent frame %d/%d/%d", fr.CaptureLength, len(fr.Data), fr.Length)
+			}
+		}
+	})
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, c := range []Config{
+		{BlockSize: 3000},
+		{BlockSize: 1 << 20, BufferSize: 3 << 19},
+		{Snaplen: 5},
+		{BlockSize: 8192},                       // too small for the default snaplen
+		{BlockSize: 4096, BufferSize: 1 << 30}, // too many blocks (and too small)
+	} {
+		if err := c.validate(); err == nil {
+			t.Errorf("%+v: accepted", c)
+		}
+	}
+	c := Config{}
+	if err := c.validate(); err != nil || c.BufferSize != DefaultBufferSize || c.BlockSize != DefaultBlockSize {
+		t.Fatalf("defaults: %v %+v", err, c)
+	}
+	small := Config{Snaplen: 1514, BlockSize: 8192, BufferSize: 1 << 20}
+	if err := small.validate(); err != nil {
+		t.Fatalf("small blocks with a small snaplen: %v", err)
+	}
+}

@@ -1,0 +1,114 @@
+//go:build linux
+
+package rawsock
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mdlayher/packet"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// fallbackHandle reads frames one by one from a plain AF_PACKET socket
+// (mdlayher/packet) where no ring can be set up. Frames are copied into a
+// buffer owned by the handle, so a batch holds one frame.
+type fallbackHandle struct {
+	conn    *packet.Conn
+	ifindex int
+	snaplen int
+	buf     []byte
+	mu      sync.Mutex
+	closed  atomic.Bool
+	stats   Stats
+	statsMu sync.Mutex
+}
+
+func openFallback(ifi *net.Interface, cfg Config) (Source, error) {
+	conn, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_ALL, nil)
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) || errors.Is(err, unix.EPERM) {
+			return nil, fmt.Errorf("%w: %v", ErrPermission, err)
+		}
+		return nil, err
+	}
+	if cfg.Filter != nil {
+		ins := make([]bpf.RawInstruction, len(cfg.Filter))
+		copy(ins, cfg.Filter)
+		if err := conn.SetBPF(ins); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("rawsock: attach filter: %w", err)
+		}
+	}
+	if !cfg.NoPromisc {
+		if err := conn.SetPromiscuous(true); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("rawsock: promiscuous mode: %w", err)
+		}
+	}
+	return &fallbackHandle{conn: conn, ifindex: ifi.Index, snaplen: cfg.Snaplen, buf: make([]byte, maxFrame)}, nil
+}
+
+func (h *fallbackHandle) Ring() bool { return false }
+
+func (h *fallbackHandle) release(int) {}
+
+// ReadBatch returns one frame, copied into the handle's buffer. Unlike the
+// ring, the VLAN tag the kernel may have stripped is not restored here.
+func (h *fallbackHandle) ReadBatch(b *Batch) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b.Release()
+	if h.closed.Load() {
+		return ErrClosed
+	}
+	n, _, err := h.conn.ReadFrom(h.buf)
+	if err != nil {
+		if h.closed.Load() {
+			return ErrClosed
+		}
+		if errors.Is(err, unix.ENETDOWN) {
+			return fmt.Errorf("%w: %v", ErrInterfaceGone, err)
+		}
+		return err
+	}
+	caplen := min(n, h.snaplen)
+	b.Frames = append(b.Frames[:0], Frame{
+		Timestamp: time.Now(), CaptureLength: caplen, Length: n,
+		InterfaceIndex: h.ifindex, Data: h.buf[:caplen:caplen],
+	})
+	b.owner = h
+	h.statsMu.Lock()
+	h.stats.Captured++
+	h.statsMu.Unlock()
+	return nil
+}
+
+func (h *fallbackHandle) Stats() (Stats, error) {
+	h.statsMu.Lock()
+	defer h.statsMu.Unlock()
+	if h.closed.Load() {
+		return h.stats, nil
+	}
+	st, err := h.conn.Stats()
+	if err != nil {
+		return h.stats, err
+	}
+	h.stats.Received += uint64(st.Packets)
+	h.stats.Dropped += uint64(st.Drops)
+	return h.stats, nil
+}
+
+func (h *fallbackHandle) Close() error {
+	if _, err := h.Stats(); err != nil {
+		_ = err // keep what we have
+	}
+	h.closed.Store(true)
+	return h.conn.Close()
+}

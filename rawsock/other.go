@@ -1,0 +1,9 @@
+//go:build !linux
+
+package rawsock
+
+import "os"
+
+func pageSize() int { return os.Getpagesize() }
+
+func open(string, Config) (Source, error) { return nil, ErrNotSupported }

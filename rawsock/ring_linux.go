@@ -1,0 +1,387 @@
+//go:build linux
+
+package rawsock
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// ringHandle is a TPACKET_V3 RX ring on an AF_PACKET socket.
+//
+// The socket is non-blocking and registered with the Go runtime's poller, so
+// a reader waiting for a block parks its goroutine (no thread, no CPU) and
+// Close wakes it through the poller.
+type ringHandle struct {
+	file    *os.File
+	raw     interface{ Read(func(uintptr) bool) error }
+	fd      int
+	ifindex int
+	snaplen int
+
+	mem       []byte
+	blockSize int
+	nblocks   int
+	next      int // next block to read, owned by the reader
+
+	mu     sync.Mutex // serializes ReadBatch and Close
+	closed atomic.Bool
+
+	// memMu guards the mapping: it goes away at Close, or at the last
+	// Release after Close, so frames of an unreleased batch stay readable.
+	memMu       sync.Mutex
+	outstanding int
+	lent        []bool        // blocks handed out and not yet released
+	released    chan struct{} // signalled on every release, for a reader that lapped the ring
+	done        chan struct{} // closed by Close
+
+	statsMu sync.Mutex
+	stats   Stats
+}
+
+func pageSize() int { return os.Getpagesize() }
+
+func open(iface string, cfg Config) (Source, error) {
+	ifi, err := lookupInterface(iface)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.NoRing {
+		return openFallback(ifi, cfg)
+	}
+	h, err := openRing(ifi, cfg)
+	if err == nil {
+		return h, nil
+	}
+	if errors.Is(err, ErrPermission) || errors.Is(err, ErrInterfaceDown) {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "wirebom: no TPACKET_V3 ring on %s (%v); falling back to a plain packet socket\n", ifi.Name, err)
+	return openFallback(ifi, cfg)
+}
+
+func lookupInterface(name string) (*net.Interface, error) {
+	ifi, err := net.InterfaceByName(name)
+	if err != nil {
+		names := []string{}
+		if all, err := net.Interfaces(); err == nil {
+			for _, i := range all {
+				names = append(names, i.Name)
+			}
+		}
+		return nil, fmt.Errorf("%w %q (available: %v)", ErrNoSuchInterface, name, names)
+	}
+	if ifi.Flags&net.FlagUp == 0 {
+		return nil, fmt.Errorf("%w: %s (bring it up with: ip link set %s up)", ErrInterfaceDown, name, name)
+	}
+	return ifi, nil
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+func wrapOpenErr(op string, err error) error {
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+		return fmt.Errorf("%w: %s: %v", ErrPermission, op, err)
+	}
+	return &net.OpError{Op: op, Net: "packet", Err: err}
+}
+
+func openRing(ifi *net.Interface, cfg Config) (_ *ringHandle, err error) {
+	// Protocol 0: the socket receives nothing until bind names a protocol,
+	// so no frame arrives before the ring and the filter are in place.
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, wrapOpenErr("socket", err)
+	}
+	defer func() {
+		if err != nil {
+			unix.Close(fd)
+		}
+	}()
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V3); err != nil {
+		return nil, wrapOpenErr("setsockopt PACKET_VERSION", err)
+	}
+	// Room in front of each frame to put back a stripped VLAN tag in place.
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_RESERVE, vlanTagLen); err != nil {
+		return nil, wrapOpenErr("setsockopt PACKET_RESERVE", err)
+	}
+	nblocks := cfg.BufferSize / cfg.BlockSize
+	frameSize := 2048 // only used by the kernel to check the geometry in V3
+	req := unix.TpacketReq3{
+		Block_size:       uint32(cfg.BlockSize),
+		Block_nr:         uint32(nblocks),
+		Frame_size:       uint32(frameSize),
+		Frame_nr:         uint32(cfg.BufferSize / frameSize),
+		Retire_blk_tov:   uint32(cfg.RetireTimeout.Milliseconds()),
+		Sizeof_priv:      0,
+		Feature_req_word: 0,
+	}
+	if err := unix.SetsockoptTpacketReq3(fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
+		return nil, wrapOpenErr("setsockopt PACKET_RX_RING", err)
+	}
+	mem, err := unix.Mmap(fd, 0, cfg.BufferSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_LOCKED|unix.MAP_POPULATE)
+	if err != nil {
+		// MAP_LOCKED fails under a small RLIMIT_MEMLOCK: retry without it.
+		mem, err = unix.Mmap(fd, 0, cfg.BufferSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_POPULATE)
+		if err != nil {
+			return nil, wrapOpenErr("mmap", err)
+		}
+	}
+	defer func() {
+		if err != nil {
+			unix.Munmap(mem)
+		}
+	}()
+	if err := setupSocket(fd, ifi, cfg); err != nil {
+		return nil, err
+	}
+	file := os.NewFile(uintptr(fd), "packet:"+ifi.Name)
+	rc, err := file.SyscallConn()
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	h := &ringHandle{
+		file: file, raw: rc, fd: fd, ifindex: ifi.Index, snaplen: cfg.Snaplen,
+		mem: mem, blockSize: cfg.BlockSize, nblocks: nblocks,
+		lent: make([]bool, nblocks), released: make(chan struct{}, 1), done: make(chan struct{}),
+	}
+	return h, nil
+}
+
+// setupSocket attaches the filter, binds to the interface, then sets
+// promiscuous mode and fanout (both need the bound socket).
+func setupSocket(fd int, ifi *net.Interface, cfg Config) error {
+	prog := cfg.Filter
+	if prog == nil && cfg.Snaplen < DefaultSnaplen {
+		// Let the kernel cut frames at the snaplen instead of copying them whole.
+		prog = []bpf.RawInstruction{{Op: 0x06, K: uint32(cfg.Snaplen)}} // ret #snaplen
+	}
+	if prog != nil {
+		if err := attachFilter(fd, prog); err != nil {
+			return err
+		}
+	}
+	sa := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index}
+	if err := unix.Bind(fd, sa); err != nil {
+		if errors.Is(err, unix.ENETDOWN) {
+			return fmt.Errorf("%w: %s", ErrInterfaceDown, ifi.Name)
+		}
+		return wrapOpenErr("bind", err)
+	}
+	if !cfg.NoPromisc {
+		mreq := unix.PacketMreq{Ifindex: int32(ifi.Index), Type: unix.PACKET_MR_PROMISC}
+		if err := unix.SetsockoptPacketMreq(fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, &mreq); err != nil {
+			return wrapOpenErr("setsockopt PACKET_ADD_MEMBERSHIP", err)
+		}
+	}
+	if cfg.FanoutGroup != 0 {
+		arg := int(cfg.FanoutGroup) | int(cfg.FanoutMode)<<16
+		if cfg.FanoutMode == FanoutHash {
+			arg |= unix.PACKET_FANOUT_FLAG_DEFRAG << 16
+		}
+		if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_FANOUT, arg); err != nil {
+			return wrapOpenErr("setsockopt PACKET_FANOUT", err)
+		}
+	}
+	return nil
+}
+
+func attachFilter(fd int, prog []bpf.RawInstruction) error {
+	if len(prog) == 0 || len(prog) > 4096 {
+		return fmt.Errorf("rawsock: filter program has %d instructions: need 1 to 4096", len(prog))
+	}
+	f := make([]unix.SockFilter, len(prog))
+	for i, ins := range prog {
+		f[i] = unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
+	}
+	fp := unix.SockFprog{Len: uint16(len(f)), Filter: &f[0]}
+	if err := unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &fp); err != nil {
+		return wrapOpenErr("setsockopt SO_ATTACH_FILTER", err)
+	}
+	return nil
+}
+
+func (h *ringHandle) Ring() bool { return true }
+
+func (h *ringHandle) block(i int) []byte {
+	return h.mem[i*h.blockSize : (i+1)*h.blockSize : (i+1)*h.blockSize]
+}
+
+func blockStatus(b []byte) uint32 {
+	return atomic.LoadUint32((*uint32)(unsafe.Pointer(&b[bdBlockStatus])))
+}
+
+func setBlockKernel(b []byte) {
+	atomic.StoreUint32((*uint32)(unsafe.Pointer(&b[bdBlockStatus])), 0)
+}
+
+// ReadBatch waits for the next block the kernel hands over and returns its
+// frames. The batch must be released before the block can be reused; a
+// reader that holds several batches must release them in order.
+func (h *ringHandle) ReadBatch(b *Batch) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b.Release()
+	for {
+		if h.closed.Load() {
+			return ErrClosed
+		}
+		h.memMu.Lock()
+		lapped := h.lent[h.next]
+		h.memMu.Unlock()
+		if lapped {
+			// Every block is out with consumers: wait for one to come back
+			// (meanwhile the kernel counts what it cannot store as drops).
+			select {
+			case <-h.released:
+			case <-h.done:
+			}
+			continue
+		}
+		blk := h.block(h.next)
+		if blockStatus(blk)&tpStatusUser == 0 {
+			if err := h.wait(); err != nil {
+				return err
+			}
+			continue
+		}
+		var err error
+		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, b.Frames[:0])
+		h.statsMu.Lock()
+		if err != nil {
+			h.stats.CorruptBlocks++
+		}
+		h.stats.Captured += uint64(len(b.Frames))
+		h.statsMu.Unlock()
+		b.owner, b.block = h, h.next
+		h.memMu.Lock()
+		h.outstanding++
+		h.lent[h.next] = true
+		h.memMu.Unlock()
+		h.next = (h.next + 1) % h.nblocks
+		if len(b.Frames) == 0 {
+			b.Release()
+			continue
+		}
+		return nil
+	}
+}
+
+// release hands a block back to the kernel, and unmaps the ring if the
+// handle was closed while this batch was out.
+func (h *ringHandle) release(block int) {
+	h.memMu.Lock()
+	defer h.memMu.Unlock()
+	if h.mem == nil {
+		return
+	}
+	setBlockKernel(h.block(block))
+	h.lent[block] = false
+	h.outstanding--
+	select {
+	case h.released <- struct{}{}:
+	default:
+	}
+	if h.outstanding == 0 && h.closed.Load() {
+		h.unmapLocked()
+	}
+}
+
+func (h *ringHandle) unmapLocked() {
+	if h.mem != nil {
+		unix.Munmap(h.mem) //nolint:errcheck // nothing left to do on failure
+		h.mem = nil
+	}
+}
+
+// wait parks until the socket is readable (a block was retired), reports an
+// error (the interface went down or away), or the handle is closed.
+func (h *ringHandle) wait() error {
+	var sockErr error
+	woken := false
+	err := h.raw.Read(func(fd uintptr) bool {
+		if h.closed.Load() || blockStatus(h.block(h.next))&tpStatusUser != 0 {
+			return true
+		}
+		if woken {
+			// Woken without a block: the kernel may have set sk_err
+			// (ENETDOWN when the interface goes down or is deleted).
+			if e, gerr := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR); gerr == nil && e != 0 {
+				sockErr = unix.Errno(e)
+				return true
+			}
+		}
+		woken = true
+		return false
+	})
+	if h.closed.Load() || errors.Is(err, os.ErrClosed) {
+		return ErrClosed
+	}
+	if err == nil {
+		err = sockErr
+	}
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, unix.ENETDOWN) || errors.Is(err, unix.ENXIO) || errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("%w: %v", ErrInterfaceGone, err)
+	}
+	return &net.OpError{Op: "poll", Net: "packet", Err: err}
+}
+
+// Stats reads and accumulates the kernel counters (which reset on read).
+func (h *ringHandle) Stats() (Stats, error) {
+	h.statsMu.Lock()
+	defer h.statsMu.Unlock()
+	if h.closed.Load() {
+		return h.stats, nil
+	}
+	return h.readStatsLocked()
+}
+
+func (h *ringHandle) readStatsLocked() (Stats, error) {
+	st, err := unix.GetsockoptTpacketStatsV3(h.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS)
+	if err != nil {
+		return h.stats, &net.OpError{Op: "getsockopt PACKET_STATISTICS", Net: "packet", Err: err}
+	}
+	h.stats.Received += uint64(st.Packets)
+	h.stats.Dropped += uint64(st.Drops)
+	h.stats.QueueFreezes += uint64(st.Freeze_q_cnt)
+	return h.stats, nil
+}
+
+// Close stops the capture: a waiting ReadBatch returns ErrClosed. The final
+// kernel counters are read first so Stats stays complete after Close. Frames
+// of batches not yet released stay readable until their Release.
+func (h *ringHandle) Close() error {
+	h.statsMu.Lock()
+	if h.closed.Load() {
+		h.statsMu.Unlock()
+		return nil
+	}
+	h.readStatsLocked() //nolint:errcheck // best effort: keep the last counters
+	h.closed.Store(true)
+	close(h.done)
+	h.statsMu.Unlock()
+	// Wake a parked reader through the poller, then wait for it to leave.
+	h.file.SetReadDeadline(time.Unix(1, 0)) //nolint:errcheck // only wakes the reader
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	err := h.file.Close()
+	h.memMu.Lock()
+	if h.outstanding == 0 {
+		h.unmapLocked()
+	}
+	h.memMu.Unlock()
+	return err
+}
