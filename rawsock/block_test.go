@@ -179,7 +179,7 @@ func TestConfigValidate(t *testing.T) {
 		{BlockSize: 3000},
 		{BlockSize: 1 << 20, BufferSize: 3 << 19},
 		{Snaplen: 5},
-		{BlockSize: 8192},                       // too small for the default snaplen
+		{BlockSize: 8192},                      // too small for the default snaplen
 		{BlockSize: 4096, BufferSize: 1 << 30}, // too many blocks (and too small)
 	} {
 		if err := c.validate(); err == nil {

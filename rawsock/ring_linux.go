@@ -22,8 +22,10 @@ import (
 // a reader waiting for a block parks its goroutine (no thread, no CPU) and
 // Close wakes it through the poller.
 type ringHandle struct {
-	file    *os.File
-	raw     interface{ Read(func(uintptr) bool) error }
+	file *os.File
+	raw  interface {
+		Read(func(uintptr) bool) error
+	}
 	fd      int
 	ifindex int
 	snaplen int

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/wirebom/wirebom/internal/pipeline"
+	"github.com/wirebom/wirebom/internal/tty"
+	"github.com/wirebom/wirebom/rawsock"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "capture",
+		Usage:     "capture packets from a live interface (no libpcap)",
+		ArgsUsage: "[filter expression]",
+		Description: `Captures on IFACE through a TPACKET_V3 memory-mapped ring and writes
+nanosecond pcap or pcapng (-w), or prints one line per packet. Stops on -c,
+--duration, Ctrl-C or SIGTERM, then prints tcpdump's three counters on stderr.
+
+Examples:
+  wirebom capture -i eth0 -w plant.pcapng --duration 10m
+  wirebom capture -i eth0 -c 100
+  wirebom capture -i eth0 -w - | tshark -r -`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "interface", Aliases: []string{"i"}, Usage: "interface to capture on (see 'wirebom ifaces')", Required: true},
+			&cli.StringFlag{Name: "write", Aliases: []string{"w"}, Usage: "write packets to `FILE` ('-' for stdout) instead of printing them"},
+			&cli.StringFlag{Name: "format", Usage: "capture file format: pcap or pcapng (default: by the -w extension, else pcap)"},
+			&cli.Uint64Flag{Name: "count", Aliases: []string{"c"}, Usage: "stop after `COUNT` packets"},
+			&cli.DurationFlag{Name: "duration", Usage: "stop after `D` (e.g. 30s, 5m)"},
+			&cli.IntFlag{Name: "snaplen", Aliases: []string{"s"}, Value: rawsock.DefaultSnaplen, Usage: "keep at most `SNAPLEN` bytes of each packet"},
+			&cli.BoolFlag{Name: "no-promiscuous-mode", Aliases: []string{"p"}, Usage: "do not put the interface into promiscuous mode"},
+			&cli.IntFlag{Name: "workers", Value: 1, Usage: "capture with `N` sockets in a PACKET_FANOUT group (hash by flow)"},
+			&cli.StringFlag{Name: "buffer-size", Usage: "ring size, e.g. 64MiB (default 64MiB)"},
+			&cli.IntFlag{Name: "B", Usage: "ring size in KiB, as tcpdump -B"},
+			&cli.StringFlag{Name: "block-size", Usage: "ring block size, a power of two, e.g. 1MiB (default 1MiB)"},
+			&cli.DurationFlag{Name: "block-timeout", Value: rawsock.DefaultRetireTimeout, Usage: "longest wait before a partly filled block is handed over"},
+			&cli.BoolFlag{Name: "n", Usage: "do not resolve names (wirebom never does; accepted for tcpdump compatibility)"},
+		},
+		Action: captureAction,
+	})
+}
+
+func captureAction(c *cli.Context) error {
+	cfg := rawsock.Config{
+		Snaplen:       c.Int("snaplen"),
+		NoPromisc:     c.Bool("no-promiscuous-mode"),
+		RetireTimeout: c.Duration("block-timeout"),
+	}
+	var err error
+	if s := c.String("buffer-size"); s != "" {
+		if cfg.BufferSize, err = parseSize(s); err != nil {
+			return usageError("wirebom capture: --buffer-size: %v", err)
+		}
+	}
+	if kb := c.Int("B"); kb > 0 {
+		cfg.BufferSize = kb << 10
+	}
+	if s := c.String("block-size"); s != "" {
+		if cfg.BlockSize, err = parseSize(s); err != nil {
+			return usageError("wirebom capture: --block-size: %v", err)
+		}
+	}
+	if cfg.BlockSize != 0 && cfg.BufferSize == 0 {
+		cfg.BufferSize = max(rawsock.DefaultBufferSize/cfg.BlockSize, 1) * cfg.BlockSize
+	}
+	if c.NArg() > 0 {
+		return usageError("wirebom capture: filter expressions (%q) are not supported yet", strings.Join(c.Args().Slice(), " "))
+	}
+	workers := c.Int("workers")
+	if workers < 1 || workers > 64 {
+		return usageError("wirebom capture: --workers %d: use 1 to 64", workers)
+	}
+
+	opts := pipeline.Options{
+		Interface: c.String("interface"),
+		Config:    cfg,
+		Workers:   workers,
+		Count:     c.Uint64("count"),
+		Duration:  c.Duration("duration"),
+	}
+
+	// Open the output before the capture starts, so an unwritable path is
+	// reported before any packet is taken.
+	var (
+		writer  *rawsock.Writer
+		outFile *os.File
+		created bool
+	)
+	if path := c.String("write"); path != "" {
+		format := rawsock.FormatForPath(path)
+		if f := c.String("format"); f != "" {
+			if format, err = rawsock.ParseFileFormat(f); err != nil {
+				return usageError("wirebom capture: --format: %v", err)
+			}
+		}
+		if path == "-" {
+			outFile = os.Stdout
+		} else {
+			_, statErr := os.Stat(path)
+			created = errors.Is(statErr, os.ErrNotExist)
+			if outFile, err = os.Create(path); err != nil {
+				return usageError("wirebom capture: cannot write %s: %v", path, errors.Unwrap(err))
+			}
+			defer outFile.Close()
+		}
+		snap := cfg.Snaplen
+		if snap == 0 {
+			snap = rawsock.DefaultSnaplen
+		}
+		if writer, err = rawsock.NewWriter(outFile, format, snap); err != nil {
+			return usageError("wirebom capture: cannot write %s: %v", path, err)
+		}
+		opts.Sinks = append(opts.Sinks, writer)
+	} else {
+		opts.Sinks = append(opts.Sinks, newLinePrinter(os.Stdout))
+	}
+
+	status := tty.IsTerminal(os.Stderr)
+	if status {
+		opts.Progress = func(p pipeline.Progress) {
+			secs := p.Elapsed.Seconds()
+			fmt.Fprintf(os.Stderr, "\r\x1b[K%d packets  %.0f pkt/s  %.2f MB/s  %d dropped by kernel",
+				p.Packets, float64(p.Packets)/secs, float64(p.Bytes)/secs/1e6, p.Dropped)
+		}
+	}
+
+	opts.OnStart = func(ring bool) {
+		how := "TPACKET_V3 ring"
+		if !ring {
+			how = "plain packet socket"
+		}
+		fmt.Fprintf(os.Stderr, "wirebom: listening on %s (%s), link-type EN10MB (Ethernet), snapshot length %d bytes\n",
+			opts.Interface, how, max(cfg.Snaplen, 0))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, capErr := pipeline.Capture(ctx, opts)
+	if status {
+		fmt.Fprint(os.Stderr, "\r\x1b[K")
+	}
+	if capErr != nil && res == (pipeline.Result{}) {
+		if created {
+			os.Remove(outFile.Name())
+		}
+		return openError(c.String("interface"), capErr)
+	}
+	if writer != nil {
+		if err := writer.Close(&res.Stats); err != nil && capErr == nil {
+			capErr = fmt.Errorf("writing %s: %w", c.String("write"), err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n",
+		res.Packets, res.Stats.Received, res.Stats.Dropped)
+	if capErr != nil && writer != nil {
+		fmt.Fprintf(os.Stderr, "%d packets are in %s, each complete\n", writer.PacketsWritten(), c.String("write"))
+	}
+	if capErr != nil {
+		return cli.Exit("wirebom capture: "+capErr.Error(), 1)
+	}
+	return nil
+}
+
+// openError turns a failure to start capturing into a message that names
+// the fix, with exit code 2.
+func openError(iface string, err error) error {
+	switch {
+	case errors.Is(err, rawsock.ErrPermission):
+		exe, _ := os.Executable()
+		if exe == "" {
+			exe = "wirebom"
+		}
+		return cli.Exit(fmt.Sprintf("wirebom capture: %s: you do not have permission to capture on that device (%v)\n%s%s",
+			iface, errors.Unwrap(err), rawsock.PermissionHint, exe), exitUsage)
+	}
+	return cli.Exit("wirebom capture: "+err.Error(), exitUsage)
+}
+
+// parseSize reads a byte size such as 1048576, 512K, 64M, 64MiB or 1GiB
+// (K, M and G are powers of 1024, as for tcpdump -B).
+func parseSize(s string) (int, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
+	mult := 1
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult, t = 1<<10, t[:len(t)-1]
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1<<20, t[:len(t)-1]
+	case strings.HasSuffix(t, "G"):
+		mult, t = 1<<30, t[:len(t)-1]
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("%q is not a size: use bytes or a number with K, M or G (e.g. 64M)", s)
+	}
+	return n * mult, nil
+}
+
+// linePrinter prints one tcpdump -e style line per frame.
+type linePrinter struct {
+	w *bufio.Writer
+}
+
+func newLinePrinter(w io.Writer) *linePrinter { return &linePrinter{w: bufio.NewWriter(w)} }
+
+func (p *linePrinter) WriteFrame(f *rawsock.Frame) error {
+	_, err := p.w.WriteString(frameSummary(f))
+	return err
+}
+
+func (p *linePrinter) Flush() error { return p.w.Flush() }
+
+// frameSummary is the one-line form: time, MACs, VLAN, EtherType, length.
+func frameSummary(f *rawsock.Frame) string {
+	var b strings.Builder
+	b.WriteString(f.Timestamp.Format("15:04:05.000000000"))
+	d := f.Data
+	if len(d) < 14 {
+		fmt.Fprintf(&b, " truncated frame, length %d\n", f.Length)
+		return b.String()
+	}
+	fmt.Fprintf(&b, " %s > %s", mac(d[6:12]), mac(d[0:6]))
+	off := 12
+	for len(d) >= off+4 {
+		et := uint16(d[off])<<8 | uint16(d[off+1])
+		if et != 0x8100 && et != 0x88a8 {
+			break
+		}
+		tci := uint16(d[off+2])<<8 | uint16(d[off+3])
+		fmt.Fprintf(&b, ", vlan %d, p %d", tci&0xfff, tci>>13)
+		off += 4
+	}
+	if len(d) >= off+2 {
+		et := uint16(d[off])<<8 | uint16(d[off+1])
+		if name := etherTypeName(et); name != "" {
+			fmt.Fprintf(&b, ", ethertype %s (0x%04x)", name, et)
+		} else if et < 0x0600 {
+			fmt.Fprintf(&b, ", 802.3 length %d", et)
+		} else {
+			fmt.Fprintf(&b, ", ethertype 0x%04x", et)
+		}
+	}
+	fmt.Fprintf(&b, ", length %d\n", f.Length)
+	return b.String()
+}
+
+func mac(b []byte) string {
+	const hexdig = "0123456789abcdef"
+	out := make([]byte, 0, 17)
+	for i, x := range b {
+		if i > 0 {
+			out = append(out, ':')
+		}
+		out = append(out, hexdig[x>>4], hexdig[x&15])
+	}
+	return string(out)
+}
+
+func etherTypeName(et uint16) string {
+	switch et {
+	case 0x0800:
+		return "IPv4"
+	case 0x0806:
+		return "ARP"
+	case 0x86dd:
+		return "IPv6"
+	case 0x88cc:
+		return "LLDP"
+	case 0x8892:
+		return "PROFINET"
+	case 0x88b8:
+		return "GOOSE"
+	case 0x88ba:
+		return "SV"
+	case 0x8847:
+		return "MPLS unicast"
+	case 0x88e5:
+		return "MACsec"
+	case 0x888e:
+		return "EAPOL"
+	case 0x88f7:
+		return "PTP"
+	}
+	return ""
+}

@@ -1,0 +1,244 @@
+//go:build linux
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/wirebom/wirebom/internal/netns"
+)
+
+// TestCaptureFilesAgreeWithTshark sends 100 000 numbered frames of mixed
+// sizes, some VLAN-tagged, and checks with tshark that the pcap and pcapng
+// files hold every one, in order, with its VLAN ID.
+func TestCaptureFilesAgreeWithTshark(t *testing.T) {
+	const total = 100000
+	for _, name := range []string{"out.pcap", "out.pcapng"} {
+		t.Run(name, func(t *testing.T) {
+			p := netns.New(t)
+			out := filepath.Join(t.TempDir(), name)
+			c := startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", out, "-c", strconv.Itoa(total))
+			inject(t, p, 0, total)
+			code, stderr := c.wait(t)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, fmt.Sprintf("%d packets captured", total)) ||
+				!strings.Contains(stderr, "0 packets dropped by kernel") {
+				t.Fatalf("summary lines: %s", stderr)
+			}
+			lines := tsharkFields(t, out, "frame.len", "vlan.id", "data.data")
+			if len(lines) != total {
+				t.Fatalf("tshark reads %d frames, want %d", len(lines), total)
+			}
+			for i, l := range lines {
+				want, vid := netns.NumberedFrame(uint32(i))
+				f := strings.Split(l, "\t")
+				gotVID := ""
+				if vid != 0 {
+					gotVID = strconv.Itoa(int(vid))
+				}
+				if f[0] != strconv.Itoa(len(want)) || f[1] != gotVID {
+					t.Fatalf("frame %d: tshark says length %s vlan %q, sent length %d vlan %q", i+1, f[0], f[1], len(want), gotVID)
+				}
+				// data.data is everything after the EtherType: the sequence number first.
+				if !strings.HasPrefix(f[2], fmt.Sprintf("%08x", i)) {
+					t.Fatalf("frame %d payload %s... does not start with its number", i+1, f[2][:min(16, len(f[2]))])
+				}
+			}
+		})
+	}
+}
+
+// TestCaptureStdoutIsPrompt streams `-w -` into a pcap reader while frames
+// go out at 20 per second. It fails only if a frame takes seconds to come
+// through (TPACKET_V3 with a 1 s block timeout would hold it for ~0.5 s).
+func TestCaptureStdoutIsPrompt(t *testing.T) {
+	const n = 40
+	p := netns.New(t)
+	c := startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", "-", "-c", strconv.Itoa(n))
+	inj, err := netns.NewInjector(p.NSB, p.LinkB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inj.Close()
+	sent := make([]time.Time, n)
+	got := make(chan time.Duration, n)
+	go func() {
+		defer close(got)
+		r, err := pcapgo.NewReader(c.stdout)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for {
+			data, _, err := r.ReadPacketData()
+			if err != nil {
+				return
+			}
+			if seq, ok := netns.SeqOf(data); ok && seq < n {
+				got <- time.Since(sent[seq])
+			}
+		}
+	}()
+	tick := time.NewTicker(50 * time.Millisecond) // 20 frames per second
+	defer tick.Stop()
+	for i := uint32(0); i < n; i++ {
+		<-tick.C
+		f, _ := netns.NumberedFrame(i)
+		sent[i] = time.Now()
+		if err := inj.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var delays []time.Duration
+	for d := range got {
+		delays = append(delays, d)
+	}
+	if code, stderr := c.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if len(delays) != n {
+		t.Fatalf("read %d frames from the pipe, want %d", len(delays), n)
+	}
+	slices.Sort(delays)
+	t.Logf("delivery delay through -w - at 20 frames/s: median %v, max %v", delays[n/2], delays[n-1])
+	if delays[n-1] > 3*time.Second {
+		t.Fatalf("a frame took %v to come through the pipe", delays[n-1])
+	}
+}
+
+// TestCaptureErrors covers what users get wrong.
+func TestCaptureErrors(t *testing.T) {
+	p := netns.New(t)
+	run := func(args ...string) (int, string) {
+		cmd := netns.Command(p.NSA, binary, append([]string{"capture"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-i", "nosuch0", "-c", "1"}, "available: [lo " + p.LinkA},
+		{[]string{"-i", p.LinkA, "-w", "/nonexistent/dir/x.pcap"}, "cannot write /nonexistent/dir/x.pcap"},
+		{[]string{"-i", p.LinkA, "--block-size", "3000"}, "power of two"},
+		{[]string{"-i", p.LinkA, "--buffer-size", "lots"}, "is not a size"},
+		{[]string{"-i", p.LinkA, "--format", "erf", "-w", filepath.Join(t.TempDir(), "x")}, "use pcap or pcapng"},
+		{[]string{"-c", "1"}, "interface"},
+	} {
+		code, out := run(tc.args...)
+		if code != 2 || !strings.Contains(out, tc.want) {
+			t.Errorf("capture %v: exit %d, output %q; want exit 2 and %q", tc.args, code, out, tc.want)
+		}
+	}
+	if out, err := netns.Command(p.NSA, "ip", "link", "set", p.LinkA, "down").CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code, out := run("-i", p.LinkA, "-c", "1"); code != 2 || !strings.Contains(out, "interface is down") {
+		t.Errorf("down interface: exit %d: %s", code, out)
+	}
+}
+
+// TestCapturePrivileges runs the binary as nobody: without capabilities it
+// must exit 2 naming the setcap fix; with only cap_net_raw it captures.
+func TestCapturePrivileges(t *testing.T) {
+	p := netns.New(t)
+	nobody := []string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"}
+	cmd := exec.Command("ip", append(append([]string{"netns", "exec", p.NSA}, nobody...), binary, "capture", "-i", p.LinkA, "-c", "1")...)
+	out, err := cmd.CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "setcap cap_net_raw,cap_net_admin=eip") {
+		t.Fatalf("as nobody without capabilities: %v: %s", err, out)
+	}
+
+	// A copy of the binary with only cap_net_raw, as `make setcap` (minus
+	// cap_net_admin) would leave it.
+	dir, err := os.MkdirTemp("", "wirebom-cap-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755) //nolint:errcheck
+	capped := filepath.Join(dir, "wirebom")
+	data, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(capped, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("setcap", "cap_net_raw=ep", capped).CombinedOutput(); err != nil {
+		t.Fatalf("setcap: %v: %s", err, out)
+	}
+	old := binary
+	binary = capped
+	c := startCapture(t, p.NSA, nobody, "-i", p.LinkA, "-c", "5")
+	binary = old
+	inject(t, p, 0, 5)
+	if code, stderr := c.wait(t); code != 0 || !strings.Contains(stderr, "5 packets captured") {
+		t.Fatalf("as nobody with cap_net_raw: exit %d: %s", code, stderr)
+	}
+}
+
+// TestCaptureDiskFull writes into a 2 MiB tmpfs until it is full: the
+// capture must stop with a clear error and the file must stay readable,
+// holding exactly the packets wirebom says it holds.
+func TestCaptureDiskFull(t *testing.T) {
+	p := netns.New(t)
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	out := filepath.Join(dir, "full.pcap")
+	c := startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", out)
+	inject(t, p, 0, 5000) // ~4 MB: twice what fits
+	code, stderr := c.wait(t)
+	if code == 0 || !strings.Contains(stderr, "no space left on device") {
+		t.Fatalf("exit %d, stderr %q: want a non-zero exit naming the full disk", code, stderr)
+	}
+	var inFile int
+	for _, l := range strings.Split(stderr, "\n") {
+		fmt.Sscanf(l, "%d packets are in", &inFile)
+	}
+	lines := tsharkFields(t, out, "frame.number")
+	if len(lines) == 0 || len(lines) != inFile {
+		t.Fatalf("tshark reads %d packets, wirebom says %d are in the file: %s", len(lines), inFile, stderr)
+	}
+}
+
+// TestCaptureInterfaceGone deletes the link under a running capture.
+func TestCaptureInterfaceGone(t *testing.T) {
+	p := netns.New(t)
+	out := filepath.Join(t.TempDir(), "gone.pcapng")
+	c := startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", out)
+	inject(t, p, 0, 100)
+	time.Sleep(100 * time.Millisecond) // let the block timeout hand the frames over; not a timing assertion
+	if o, err := netns.Command(p.NSA, "ip", "link", "del", p.LinkA).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, o)
+	}
+	code, stderr := c.wait(t)
+	if code == 0 || !strings.Contains(stderr, "interface went away") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if n := len(tsharkFields(t, out, "frame.number")); n != 100 {
+		t.Fatalf("file holds %d frames, want the 100 sent before the link went away", n)
+	}
+}
