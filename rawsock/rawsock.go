@@ -23,8 +23,10 @@ const (
 	// DefaultBufferSize is the ring size: 64 MiB, as `tcpdump -B 65536`.
 	DefaultBufferSize = 64 << 20
 	// DefaultBlockSize is the size of one ring block: large enough for a
-	// 64 KiB GSO super-frame with its headers.
-	DefaultBlockSize = 1 << 20
+	// 64 KiB GSO super-frame with its headers, small enough that the 512
+	// blocks of the default ring absorb two seconds of a stalled reader
+	// even when the retire timer hands over nearly empty blocks.
+	DefaultBlockSize = 128 << 10
 	// DefaultRetireTimeout bounds how long a frame can wait in a partly
 	// filled block: a 20 packets/s stream still sees single-digit
 	// millisecond delays, while full blocks at high rates never wait.

@@ -43,7 +43,7 @@ Examples:
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "capture with `N` sockets in a PACKET_FANOUT group (hash by flow)"},
 			&cli.StringFlag{Name: "buffer-size", Usage: "ring size, e.g. 64MiB (default 64MiB)"},
 			&cli.IntFlag{Name: "B", Usage: "ring size in KiB, as tcpdump -B"},
-			&cli.StringFlag{Name: "block-size", Usage: "ring block size, a power of two, e.g. 1MiB (default 1MiB)"},
+			&cli.StringFlag{Name: "block-size", Usage: "ring block size, a power of two, e.g. 256KiB (default 128KiB)"},
 			&cli.DurationFlag{Name: "block-timeout", Value: rawsock.DefaultRetireTimeout, Usage: "longest wait before a partly filled block is handed over"},
 			&cli.BoolFlag{Name: "n", Usage: "do not resolve names (wirebom never does; accepted for tcpdump compatibility)"},
 		},

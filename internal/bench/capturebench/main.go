@@ -1,0 +1,226 @@
+//go:build linux
+
+// Command capturebench drives `make bench-capture`: inside a veth pair in
+// two network namespaces of its own, the generator (internal/bench/gen)
+// sends at its maximum rate while
+// one capture tool at a time writes what it sees to /dev/null; the tools
+// take turns (interleaved runs) and the medians are printed as a Markdown
+// table. Needs root, tcpdump and taskset.
+//
+// Modes: "default" leaves the receive softirq where the kernel puts it (on
+// the sender's CPU for veth); "rps" steers it to the capture CPU with
+// rps_cpus, as on a real sensor where the NIC's interrupts land on the
+// capturing core. The generator is pinned to CPU 0, the capture to CPU 1.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wirebom/wirebom/internal/netns"
+)
+
+type result struct {
+	sent, delivered, received, captured, dropped uint64
+	cpu                                float64 // capture process user+system seconds
+}
+
+func main() {
+	runs := flag.Int("runs", 5, "interleaved runs per tool")
+	packets := flag.Int("packets", 1000000, "frames sent per run")
+	wirebom := flag.String("wirebom", "bin/wirebom", "wirebom binary")
+	afpacket := flag.String("afpacket", "", "afpacketcap binary (built from internal/bench/afpacketcap)")
+	gen := flag.String("gen", "bin/gen", "generator binary (built from internal/bench/gen)")
+	modes := flag.String("modes", "default,rps", "modes to run")
+	profiles := flag.String("profiles", "64,imix", "traffic profiles: 64 (64-byte UDP) and imix (64:7, 570:4, 1514:1)")
+	extra := flag.String("wirebom-args", "", "extra arguments for wirebom capture (e.g. a pipeline variant)")
+	flag.Parse()
+
+	tools := []struct {
+		name string
+		argv func(iface string) []string
+	}{
+		{"wirebom", func(i string) []string {
+			return append([]string{*wirebom, "capture", "-i", i, "-w", "/dev/null"}, strings.Fields(*extra)...)
+		}},
+		{"tcpdump -w", func(i string) []string { return []string{"tcpdump", "-i", i, "-w", "/dev/null"} }},
+		{"tcpdump -B 65536 -w", func(i string) []string { return []string{"tcpdump", "-B", "65536", "-i", i, "-w", "/dev/null"} }},
+	}
+	if *afpacket != "" {
+		tools = append(tools, struct {
+			name string
+			argv func(iface string) []string
+		}{"gopacket afpacket", func(i string) []string { return []string{*afpacket, "-i", i, "-w", "/dev/null"} }})
+	}
+
+	p, err := netns.Create()
+	if err != nil {
+		fatal(err)
+	}
+	defer p.Remove()
+
+	fmt.Printf("| mode | traffic | tool | sent | delivered | captured | kernel drops | loss %% | CPU s | CPU s / Mpkt |\n")
+	fmt.Printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, mode := range strings.Split(*modes, ",") {
+		rps := "0"
+		if mode == "rps" {
+			rps = "2" // CPU 1, where the capture runs
+		}
+		if err := sh(p.NSA, fmt.Sprintf("echo %s > /sys/class/net/%s/queues/rx-0/rps_cpus", rps, p.LinkA)); err != nil {
+			fatal(err)
+		}
+		for _, prof := range strings.Split(*profiles, ",") {
+			all := make([][]result, len(tools))
+			for r := 0; r < *runs; r++ {
+				for ti, tool := range tools {
+					res, err := measure(p, tool.argv(p.LinkA), *gen, prof, *packets)
+					if err != nil {
+						fatal(fmt.Errorf("%s, %s, %s: %w", mode, prof, tool.name, err))
+					}
+					all[ti] = append(all[ti], res)
+					fmt.Fprintf(os.Stderr, "%s %s run %d %s: %+v\n", mode, prof, r+1, tool.name, res)
+				}
+			}
+			for ti, tool := range tools {
+				m := median(all[ti])
+				loss := 0.0
+				if m.delivered > 0 {
+					loss = 100 * float64(m.delivered-min(m.captured, m.delivered)) / float64(m.delivered)
+				}
+				perM := 0.0
+				if m.captured > 0 {
+					perM = m.cpu / (float64(m.captured) / 1e6)
+				}
+				fmt.Printf("| %s | %s | %s | %d | %d | %d | %d | %.2f | %.2f | %.2f |\n",
+					mode, prof, tool.name, m.sent, m.delivered, m.captured, m.dropped, loss, m.cpu, perM)
+			}
+		}
+	}
+}
+
+var (
+	reCaptured = regexp.MustCompile(`(\d+) packets? captured`)
+	reDropped  = regexp.MustCompile(`(\d+) packets? dropped by kernel`)
+	reReceived = regexp.MustCompile(`(\d+) packets? received by filter`)
+)
+
+func measure(p *netns.Pair, argv []string, genBin, profile string, packets int) (result, error) {
+	var res result
+	rx0, err := counter(p.NSA, p.LinkA, "rx_packets")
+	if err != nil {
+		return res, err
+	}
+	tx0, err := counter(p.NSB, p.LinkB, "tx_packets")
+	if err != nil {
+		return res, err
+	}
+	cmd := exec.Command("ip", append([]string{"netns", "exec", p.NSA, "taskset", "-c", "1"}, argv...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return res, err
+	}
+	if err := cmd.Start(); err != nil {
+		return res, err
+	}
+	var errText bytes.Buffer
+	ready := make(chan bool, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stderr)
+		said := false
+		for sc.Scan() {
+			errText.WriteString(sc.Text() + "\n")
+			if !said && strings.Contains(sc.Text(), "listening on") {
+				said = true
+				ready <- true
+			}
+		}
+		if !said {
+			ready <- false
+		}
+	}()
+	if !<-ready {
+		<-done
+		cmd.Wait()
+		return res, fmt.Errorf("capture did not start: %s", errText.String())
+	}
+	gen := exec.Command("ip", "netns", "exec", p.NSB, "taskset", "-c", "0",
+		genBin, "-i", p.LinkB, "-n", strconv.Itoa(packets), "-profile", profile)
+	if out, err := gen.CombinedOutput(); err != nil {
+		cmd.Process.Kill()
+		return res, fmt.Errorf("generator: %v: %s", err, out)
+	}
+	time.Sleep(1500 * time.Millisecond) // let every tool's block timeout (tcpdump: 1 s) hand over the tail
+	cmd.Process.Signal(syscall.SIGINT)
+	<-done
+	cmd.Wait()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	}
+	text := errText.String()
+	if m := reCaptured.FindStringSubmatch(text); m != nil {
+		res.captured, _ = strconv.ParseUint(m[1], 10, 64)
+	} else {
+		return res, fmt.Errorf("no capture count in: %s", text)
+	}
+	if m := reDropped.FindStringSubmatch(text); m != nil {
+		res.dropped, _ = strconv.ParseUint(m[1], 10, 64)
+	}
+	if m := reReceived.FindStringSubmatch(text); m != nil {
+		res.received, _ = strconv.ParseUint(m[1], 10, 64)
+	}
+	rx1, _ := counter(p.NSA, p.LinkA, "rx_packets")
+	tx1, _ := counter(p.NSB, p.LinkB, "tx_packets")
+	res.delivered, res.sent = rx1-rx0, tx1-tx0
+	return res, nil
+}
+
+func counter(ns, link, name string) (uint64, error) {
+	out, err := netns.Command(ns, "cat", "/sys/class/net/"+link+"/statistics/"+name).Output()
+	if err != nil {
+		return 0, fmt.Errorf("reading %s of %s: %w", name, link, err)
+	}
+	return strconv.ParseUint(strings.TrimSpace(string(out)), 10, 64)
+}
+
+func sh(ns, script string) error {
+	out, err := netns.Command(ns, "sh", "-c", script).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %v: %s", script, err, out)
+	}
+	return nil
+}
+
+func median(rs []result) result {
+	pick := func(get func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = get(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return result{
+		sent:      uint64(pick(func(r result) float64 { return float64(r.sent) })),
+		delivered: uint64(pick(func(r result) float64 { return float64(r.delivered) })),
+		captured:  uint64(pick(func(r result) float64 { return float64(r.captured) })),
+		dropped:   uint64(pick(func(r result) float64 { return float64(r.dropped) })),
+		cpu:       pick(func(r result) float64 { return r.cpu }),
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "capturebench:", err)
+	os.Exit(1)
+}
