@@ -32,7 +32,7 @@ import (
 
 type result struct {
 	sent, delivered, received, captured, dropped uint64
-	cpu                                float64 // capture process user+system seconds
+	cpu                                          float64 // capture process user+system seconds
 }
 
 func main() {
