@@ -17,13 +17,15 @@ import (
 )
 
 // fallbackHandle reads frames one by one from a plain AF_PACKET socket
-// (mdlayher/packet) where no ring can be set up. Frames are copied into a
-// buffer owned by the handle, so a batch holds one frame.
+// (mdlayher/packet) where no ring can be set up. A batch holds one frame,
+// read into a buffer lent from the handle's pool until the batch is released.
 type fallbackHandle struct {
 	conn    *packet.Conn
 	ifindex int
 	snaplen int
-	buf     []byte
+	poolMu  sync.Mutex
+	bufs    [][]byte // every buffer ever lent, indexed by Batch.block
+	free    []int    // indexes of buffers not lent
 	mu      sync.Mutex
 	closed  atomic.Bool
 	stats   Stats
@@ -52,12 +54,28 @@ func openFallback(ifi *net.Interface, cfg Config) (Source, error) {
 			return nil, fmt.Errorf("rawsock: promiscuous mode: %w", err)
 		}
 	}
-	return &fallbackHandle{conn: conn, ifindex: ifi.Index, snaplen: cfg.Snaplen, buf: make([]byte, maxFrame)}, nil
+	return &fallbackHandle{conn: conn, ifindex: ifi.Index, snaplen: cfg.Snaplen}, nil
 }
 
 func (h *fallbackHandle) Ring() bool { return false }
 
-func (h *fallbackHandle) release(int) {}
+func (h *fallbackHandle) release(i int) {
+	h.poolMu.Lock()
+	h.free = append(h.free, i)
+	h.poolMu.Unlock()
+}
+
+func (h *fallbackHandle) lend() int {
+	h.poolMu.Lock()
+	defer h.poolMu.Unlock()
+	if n := len(h.free); n > 0 {
+		i := h.free[n-1]
+		h.free = h.free[:n-1]
+		return i
+	}
+	h.bufs = append(h.bufs, make([]byte, maxFrame))
+	return len(h.bufs) - 1
+}
 
 // ReadBatch returns one frame, copied into the handle's buffer. Unlike the
 // ring, the VLAN tag the kernel may have stripped is not restored here.
@@ -68,8 +86,13 @@ func (h *fallbackHandle) ReadBatch(b *Batch) error {
 	if h.closed.Load() {
 		return ErrClosed
 	}
-	n, _, err := h.conn.ReadFrom(h.buf)
+	i := h.lend()
+	h.poolMu.Lock()
+	buf := h.bufs[i]
+	h.poolMu.Unlock()
+	n, _, err := h.conn.ReadFrom(buf)
 	if err != nil {
+		h.release(i)
 		if h.closed.Load() {
 			return ErrClosed
 		}
@@ -81,9 +104,9 @@ func (h *fallbackHandle) ReadBatch(b *Batch) error {
 	caplen := min(n, h.snaplen)
 	b.Frames = append(b.Frames[:0], Frame{
 		Timestamp: time.Now(), CaptureLength: caplen, Length: n,
-		InterfaceIndex: h.ifindex, Data: h.buf[:caplen:caplen],
+		InterfaceIndex: h.ifindex, Data: buf[:caplen:caplen],
 	})
-	b.owner = h
+	b.owner, b.block = h, i
 	h.statsMu.Lock()
 	h.stats.Captured++
 	h.statsMu.Unlock()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/wirebom/wirebom/internal/metrics"
 	"github.com/wirebom/wirebom/internal/pipeline"
 	"github.com/wirebom/wirebom/internal/tty"
 	"github.com/wirebom/wirebom/rawsock"
@@ -45,6 +46,9 @@ Examples:
 			&cli.IntFlag{Name: "B", Usage: "ring size in KiB, as tcpdump -B"},
 			&cli.StringFlag{Name: "block-size", Usage: "ring block size, a power of two, e.g. 256KiB (default 128KiB)"},
 			&cli.DurationFlag{Name: "block-timeout", Value: rawsock.DefaultRetireTimeout, Usage: "longest wait before a partly filled block is handed over"},
+			&cli.IntFlag{Name: "ring-size", Value: pipeline.DefaultRingSize, Usage: "blocks each consumer (writer, decoder) may hold queued, a power of two; a consumer whose queue is full misses blocks, counted"},
+			&cli.BoolFlag{Name: "decode", Usage: "decode every packet (parse workers) and print packets per protocol at the end"},
+			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9090); implies --decode"},
 			&cli.BoolFlag{Name: "n", Usage: "do not resolve names (wirebom never does; accepted for tcpdump compatibility)"},
 		},
 		Action: captureAction,
@@ -88,6 +92,42 @@ func captureAction(c *cli.Context) error {
 		Workers:   workers,
 		Count:     c.Uint64("count"),
 		Duration:  c.Duration("duration"),
+		RingSize:  c.Int("ring-size"),
+		Warn:      func(msg string) { fmt.Fprintln(os.Stderr, "\rwirebom: warning:", msg) },
+	}
+	if rs := opts.RingSize; rs < 2 || rs > 1<<16 || rs&(rs-1) != 0 {
+		return usageError("wirebom capture: --ring-size %d: use a power of two from 2 to 65536", rs)
+	}
+	var decoding *pipeline.Decoding
+	if c.Bool("decode") || c.String("metrics") != "" {
+		decoding = pipeline.NewDecoding()
+		opts.Processors = append(opts.Processors, decoding)
+	}
+	live := &pipeline.Live{}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if addr := c.String("metrics"); addr != "" {
+		ln, err := metrics.Listen(addr)
+		if err != nil {
+			return usageError("wirebom capture: %v", err)
+		}
+		reg := metrics.New()
+		err = errors.Join(reg.BuildInfo(version), reg.RegisterCapture(metrics.Capture{
+			PacketsReceived: func() uint64 { return live.Stats().Captured },
+			BytesReceived:   live.Bytes,
+			KernelDrops:     func() uint64 { return live.Stats().Dropped },
+			QueueFreezes:    func() uint64 { return live.Stats().QueueFreezes },
+			Ring:            live.Queue(),
+			PacketsWritten:  live.Packets,
+			ProtocolPackets: decoding.EachProtocol,
+			ParseErrors:     decoding.Errors,
+		}))
+		if err != nil {
+			ln.Close()
+			return cli.Exit("wirebom capture: metrics: "+err.Error(), 1)
+		}
+		go reg.Serve(ctx, ln) //nolint:errcheck // ends with the capture
+		fmt.Fprintf(os.Stderr, "wirebom: metrics at http://%s/metrics\n", ln.Addr())
 	}
 
 	// Open the output before the capture starts, so an unwritable path is
@@ -143,13 +183,11 @@ func captureAction(c *cli.Context) error {
 		fmt.Fprintf(os.Stderr, "wirebom: listening on %s (%s), link-type EN10MB (Ethernet), snapshot length %d bytes\n",
 			opts.Interface, how, max(cfg.Snaplen, 0))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	res, capErr := pipeline.Capture(ctx, opts)
+	res, capErr := pipeline.CaptureLive(ctx, opts, live)
 	if status {
 		fmt.Fprint(os.Stderr, "\r\x1b[K")
 	}
-	if capErr != nil && res == (pipeline.Result{}) {
+	if capErr != nil && res.Stats == (rawsock.Stats{}) && res.Packets == 0 {
 		if created {
 			os.Remove(outFile.Name())
 		}
@@ -162,6 +200,17 @@ func captureAction(c *cli.Context) error {
 	}
 	fmt.Fprintf(os.Stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n",
 		res.Packets, res.Stats.Received, res.Stats.Dropped)
+	if res.SinkMissed > 0 {
+		fmt.Fprintf(os.Stderr, "%d packets missed by the writer (its queue was full: see --ring-size)\n", res.SinkMissed)
+	}
+	if decoding != nil {
+		if len(res.ProcessorMissed) > 0 && res.ProcessorMissed[0] > 0 {
+			fmt.Fprintf(os.Stderr, "%d packets not decoded (the decoder's queue was full)\n", res.ProcessorMissed[0])
+		}
+		var parts []string
+		decoding.EachProtocol(func(p string, n uint64) { parts = append(parts, fmt.Sprintf("%s %d", p, n)) })
+		fmt.Fprintf(os.Stderr, "protocols: %s; %d decode errors\n", strings.Join(parts, ", "), decoding.Errors())
+	}
 	if capErr != nil && writer != nil {
 		fmt.Fprintf(os.Stderr, "%d packets are in %s, each complete\n", writer.PacketsWritten(), c.String("write"))
 	}

@@ -22,8 +22,9 @@ import (
 )
 
 // binary is the wirebom executable built once for the package's tests, in a
-// directory every user can read (for the unprivileged tests).
-var binary string
+// directory every user can read (for the unprivileged tests); gen is the
+// benchmark traffic generator (internal/bench/gen).
+var binary, gen string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "wirebom-e2e-")
@@ -33,11 +34,14 @@ func TestMain(m *testing.M) {
 	}
 	os.Chmod(dir, 0o755) //nolint:errcheck // checked by the tests that need it
 	binary = filepath.Join(dir, "wirebom")
-	build := exec.Command("go", "build", "-trimpath", "-o", binary, "github.com/wirebom/wirebom/cmd/wirebom")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building wirebom: %v\n%s", err, out)
-		os.Exit(1)
+	gen = filepath.Join(dir, "gen")
+	for bin, pkg := range map[string]string{binary: "cmd/wirebom", gen: "internal/bench/gen"} {
+		build := exec.Command("go", "build", "-trimpath", "-o", bin, "github.com/wirebom/wirebom/"+pkg)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", pkg, err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

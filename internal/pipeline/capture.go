@@ -1,6 +1,19 @@
-// Package pipeline runs a live capture: one or more rawsock handles (a
-// PACKET_FANOUT group when there are several workers) feeding the sinks
-// (capture file, per-packet printer), with stop conditions and statistics.
+// Package pipeline runs a live capture from end to end: one or more rawsock
+// handles (a PACKET_FANOUT group when there are several workers) hand ring
+// blocks, by reference, through lock-free queues (package ring) to the
+// consumers: the sinks (capture file, packet printer) and the processors
+// (protocol decoding, asset discovery), each in its own goroutine.
+//
+// # Backpressure policy
+//
+// A block goes back to the kernel when every consumer that took it has
+// released it. Each consumer has its own bounded queue (RingSize blocks).
+// The capture side never waits for a consumer: when a consumer's queue is
+// full, that consumer misses the block (the others still get it) and its
+// frames are counted in Result.Missed for that consumer. So a slow consumer
+// can hold at most RingSize blocks of the kernel's ring and never stalls it
+// indefinitely; the kernel keeps the rest of its ring for new frames, and
+// what is lost is counted either by the kernel (drops) or by us (misses).
 package pipeline
 
 import (
@@ -8,12 +21,18 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/wirebom/wirebom/rawsock"
+	"github.com/wirebom/wirebom/ring"
 )
+
+// DefaultRingSize is the number of ring blocks each consumer may hold
+// queued: half of the default kernel ring (512 blocks of 128 KiB).
+const DefaultRingSize = 256
 
 // Options describe one capture run.
 type Options struct {
@@ -23,21 +42,29 @@ type Options struct {
 	Config rawsock.Config
 	// Workers is the number of sockets in the fanout group (default 1).
 	Workers int
-	// Count stops the capture after this many frames (0: no limit).
+	// Count stops the capture after the sinks took this many frames
+	// (0: no limit).
 	Count uint64
 	// Duration stops the capture after this long (0: no limit).
 	Duration time.Duration
-	// Sinks receive every frame, in order, and are flushed after each
-	// batch so a reader at the other end of a pipe sees frames promptly.
-	// Calls are serialized. Capture does not close them.
+	// RingSize is each consumer queue's capacity in blocks, a power of
+	// two (0: DefaultRingSize).
+	RingSize int
+	// Sinks receive every frame, in order, from one goroutine, and are
+	// flushed after each block so a reader at the other end of a pipe sees
+	// frames promptly. Capture does not close them.
 	Sinks []Sink
+	// Processors each get every frame from a goroutine of their own.
+	Processors []Processor
 	// OnStart, when set, is called once every handle is open, before the
 	// first frame is read: from then on nothing sent is missed.
 	OnStart func(ring bool)
-	// Progress, when set, is called about once a second with the totals.
+	// Progress, when set, is called about once a second.
 	Progress func(Progress)
-	// Open opens one worker's handle; nil means rawsock.Open. Tests use it
-	// to open sockets inside a network namespace.
+	// Warn, when set, receives backpressure warnings (at most one every
+	// few seconds).
+	Warn func(string)
+	// Open opens one worker's handle; nil means rawsock.Open.
 	Open func(iface string, cfg rawsock.Config) (rawsock.Source, error)
 }
 
@@ -47,12 +74,19 @@ type Sink interface {
 	Flush() error
 }
 
+// Processor consumes captured frames for analysis. Process must not keep f
+// or its Data after returning.
+type Processor interface {
+	Process(f *rawsock.Frame)
+}
+
 // Progress is a snapshot of a running capture.
 type Progress struct {
 	Elapsed time.Duration
-	Packets uint64
+	Packets uint64 // taken by the sinks
 	Bytes   uint64
-	Dropped uint64
+	Dropped uint64 // by the kernel
+	Missed  uint64 // by consumers whose queue was full
 }
 
 // Result is what a finished capture reports.
@@ -61,18 +95,57 @@ type Result struct {
 	Stats rawsock.Stats
 	// Packets is the number of frames handed to the sinks.
 	Packets uint64
-	// Ring reports whether the memory-mapped ring was used (false: the
-	// fallback socket).
+	// SinkMissed counts frames the sinks missed because their queue was
+	// full; ProcessorMissed the same for each processor.
+	SinkMissed      uint64
+	ProcessorMissed []uint64
+	// Ring reports whether the memory-mapped ring was used.
 	Ring bool
 }
 
+// block is one batch in flight, shared by the consumers that took it.
+type block struct {
+	batch rawsock.Batch
+	refs  atomic.Int32
+}
+
+var blockPool = sync.Pool{New: func() any { return new(block) }}
+
+func (b *block) unref() {
+	if b.refs.Add(-1) == 0 {
+		b.batch.Release()
+		blockPool.Put(b)
+	}
+}
+
+// consumer is one queue and the goroutine draining it.
+type consumer struct {
+	q      *ring.MPSC[*block]
+	missed atomic.Uint64
+}
+
+// Live is a running capture's counters, safe to read at any time (for
+// metrics); before the capture starts they read as zero.
+type Live struct {
+	run atomic.Pointer[run]
+}
+
 // Capture opens the handles, captures until ctx is done, Count frames were
-// taken, Duration passed or a sink or handle fails, then closes the handles.
-// It returns what was captured even on error: every frame counted in
-// Result.Packets was handed to every sink.
+// taken, Duration passed or a sink or handle fails, then drains the queues
+// and closes the handles. It returns what was captured even on error: every
+// frame counted in Result.Packets was handed to every sink.
 func Capture(ctx context.Context, o Options) (Result, error) {
+	return CaptureLive(ctx, o, nil)
+}
+
+// CaptureLive is Capture that also fills live (if not nil) before OnStart,
+// for a metrics endpoint to read.
+func CaptureLive(ctx context.Context, o Options, live *Live) (Result, error) {
 	if o.Workers <= 0 {
 		o.Workers = 1
+	}
+	if o.RingSize == 0 {
+		o.RingSize = DefaultRingSize
 	}
 	if o.Open == nil {
 		o.Open = rawsock.Open
@@ -83,106 +156,189 @@ func Capture(ctx context.Context, o Options) (Result, error) {
 		_, _ = rand.Read(g[:])
 		cfg.FanoutGroup = binary.LittleEndian.Uint16(g[:]) | 1
 	}
-	srcs := make([]rawsock.Source, 0, o.Workers)
-	closeAll := func() {
-		for _, s := range srcs {
-			s.Close()
+	c := &run{o: o}
+	newConsumer := func() (*consumer, error) {
+		q, err := ring.NewMPSC[*block](o.RingSize)
+		if err != nil {
+			return nil, fmt.Errorf("ring size %d: %w", o.RingSize, err)
 		}
+		return &consumer{q: q}, nil
 	}
+	var err error
+	if c.sinks, err = newConsumer(); err != nil {
+		return Result{}, err
+	}
+	for range o.Processors {
+		p, err := newConsumer()
+		if err != nil {
+			return Result{}, err
+		}
+		c.procs = append(c.procs, p)
+	}
+
 	for i := 0; i < o.Workers; i++ {
 		s, err := o.Open(o.Interface, cfg)
 		if err != nil {
-			closeAll()
+			for _, s := range c.srcs {
+				s.Close()
+			}
 			return Result{}, err
 		}
-		srcs = append(srcs, s)
+		c.srcs = append(c.srcs, s)
 	}
-
+	if live != nil {
+		live.run.Store(c)
+	}
 	if o.OnStart != nil {
-		o.OnStart(srcs[0].Ring())
+		o.OnStart(c.srcs[0].Ring())
 	}
+	c.start = time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	c := &run{o: o, start: time.Now(), done: cancel}
+	c.cancel = cancel
 	if o.Duration > 0 {
 		var stop context.CancelFunc
 		ctx, stop = context.WithTimeout(ctx, o.Duration)
 		defer stop()
 	}
-	var wg sync.WaitGroup
-	for _, s := range srcs {
-		wg.Add(1)
+
+	var consumers sync.WaitGroup
+	consumers.Add(1 + len(o.Processors))
+	go func() {
+		defer consumers.Done()
+		c.drain(c.sinks, c.sinkBlock)
+	}()
+	for i, p := range o.Processors {
 		go func() {
-			defer wg.Done()
-			if err := c.worker(s); err != nil {
+			defer consumers.Done()
+			c.drain(c.procs[i], func(b *block) error {
+				for j := range b.batch.Frames {
+					p.Process(&b.batch.Frames[j])
+				}
+				return nil
+			})
+		}()
+	}
+	var readers sync.WaitGroup
+	for _, s := range c.srcs {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			if err := c.read(s); err != nil {
 				c.fail(err)
-				cancel()
 			}
 		}()
 	}
-	stopProgress := c.progress(ctx, srcs)
+	stopMonitor := c.monitor(ctx)
 	<-ctx.Done()
-	closeAll()
-	wg.Wait()
-	stopProgress()
-
-	res := Result{Packets: c.packets.Load(), Ring: srcs[0].Ring()}
-	for _, s := range srcs {
-		st, _ := s.Stats()
-		res.Stats = res.Stats.Add(st)
+	// Stop reading, let the consumers finish what they hold, then close.
+	for _, s := range c.srcs {
+		s.Close()
 	}
+	readers.Wait()
+	c.sinks.q.Close()
+	for _, p := range c.procs {
+		p.q.Close()
+	}
+	consumers.Wait()
+	stopMonitor()
+
+	res := Result{Packets: c.packets.Load(), Ring: c.srcs[0].Ring(), SinkMissed: c.sinks.missed.Load()}
+	for _, p := range c.procs {
+		res.ProcessorMissed = append(res.ProcessorMissed, p.missed.Load())
+	}
+	res.Stats = c.stats()
 	return res, c.err
 }
 
 type run struct {
 	o       Options
+	srcs    []rawsock.Source
+	sinks   *consumer
+	procs   []*consumer
 	start   time.Time
-	mu      sync.Mutex // serializes sinks
+	cancel  context.CancelFunc
 	packets atomic.Uint64
 	bytes   atomic.Uint64
-	done    context.CancelFunc
+	full    atomic.Bool
+	failed  atomic.Bool
 	errOnce sync.Once
 	err     error
 }
 
-func (c *run) fail(err error) { c.errOnce.Do(func() { c.err = err }) }
+func (c *run) fail(err error) {
+	c.errOnce.Do(func() { c.err = err })
+	c.failed.Store(true)
+	c.cancel()
+}
 
-func (c *run) worker(s rawsock.Source) error {
-	var b rawsock.Batch
+func (c *run) stats() rawsock.Stats {
+	var sum rawsock.Stats
+	for _, s := range c.srcs {
+		st, _ := s.Stats()
+		sum = sum.Add(st)
+	}
+	return sum
+}
+
+// read moves blocks from one handle into every consumer's queue.
+func (c *run) read(s rawsock.Source) error {
 	for {
-		if err := s.ReadBatch(&b); err != nil {
+		b := blockPool.Get().(*block)
+		if err := s.ReadBatch(&b.batch); err != nil {
+			blockPool.Put(b)
 			if errors.Is(err, rawsock.ErrClosed) {
 				return nil
 			}
 			return err
 		}
-		full, err := c.sink(b.Frames)
-		b.Release()
-		if err != nil {
-			return err
+		n := uint64(len(b.batch.Frames))
+		b.refs.Store(int32(1 + len(c.procs)))
+		if !c.sinks.q.TryPush(b) {
+			c.sinks.missed.Add(n)
+			b.unref()
 		}
-		if full {
-			c.done()
-			return nil
+		for _, p := range c.procs {
+			if !p.q.TryPush(b) {
+				p.missed.Add(n)
+				b.unref()
+			}
 		}
 	}
 }
 
-// sink hands frames to the writer and printer; it reports whether Count
-// has been reached.
-func (c *run) sink(frames []rawsock.Frame) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// drain pops blocks until the queue is closed and empty.
+func (c *run) drain(cs *consumer, handle func(*block) error) {
+	var buf [16]*block
+	for {
+		n, err := cs.q.PopBatch(context.Background(), buf[:])
+		for _, b := range buf[:n] {
+			if herr := handle(b); herr != nil {
+				c.fail(herr)
+			}
+			b.unref()
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// sinkBlock writes one block's frames to every sink and flushes them.
+func (c *run) sinkBlock(b *block) error {
+	if c.full.Load() || c.failed.Load() {
+		return nil
+	}
 	n := c.packets.Load()
-	for i := range frames {
+	for i := range b.batch.Frames {
 		if c.o.Count > 0 && n >= c.o.Count {
 			break
 		}
-		f := &frames[i]
+		f := &b.batch.Frames[i]
 		for _, s := range c.o.Sinks {
 			if err := s.WriteFrame(f); err != nil {
 				c.packets.Store(n)
-				return false, err
+				return err
 			}
 		}
 		n++
@@ -191,38 +347,140 @@ func (c *run) sink(frames []rawsock.Frame) (bool, error) {
 	c.packets.Store(n)
 	for _, s := range c.o.Sinks {
 		if err := s.Flush(); err != nil {
-			return false, err
+			return err
 		}
 	}
-	return c.o.Count > 0 && n >= c.o.Count, nil
+	if c.o.Count > 0 && n >= c.o.Count {
+		c.full.Store(true)
+		c.cancel()
+	}
+	return nil
 }
 
-func (c *run) progress(ctx context.Context, srcs []rawsock.Source) (stop func()) {
-	if c.o.Progress == nil {
-		return func() {}
-	}
+// monitor reports progress once a second and warns when a queue stays
+// nearly full.
+func (c *run) monitor(ctx context.Context) (stop func()) {
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		var lastWarn, lastProgress time.Time
+		high := 0
 		for {
 			select {
 			case <-quit:
 				return
 			case <-ctx.Done():
 				return
-			case <-t.C:
-				var sum rawsock.Stats
-				for _, s := range srcs {
-					st, _ := s.Stats()
-					sum = sum.Add(st)
+			case now := <-tick.C:
+				if c.o.Warn != nil {
+					if c.fillRatio() > 0.9 {
+						high++
+					} else {
+						high = 0
+					}
+					if high >= 2 && now.Sub(lastWarn) > 5*time.Second {
+						lastWarn = now
+						c.o.Warn(fmt.Sprintf("processing is falling behind: a queue is over 90%% full (%d blocks); "+
+							"packets will be missed unless it drains. A larger --ring-size absorbs longer bursts; "+
+							"more --workers spread the load", c.o.RingSize))
+					}
 				}
-				c.o.Progress(Progress{Elapsed: time.Since(c.start), Packets: c.packets.Load(), Bytes: c.bytes.Load(), Dropped: sum.Dropped})
+				if c.o.Progress != nil && now.Sub(lastProgress) >= time.Second {
+					lastProgress = now
+					c.o.Progress(c.progress())
+				}
 			}
 		}
 	}()
 	return func() { close(quit); wg.Wait() }
+}
+
+func (c *run) fillRatio() float64 {
+	r := float64(c.sinks.q.Len()) / float64(c.sinks.q.Cap())
+	for _, p := range c.procs {
+		r = max(r, float64(p.q.Len())/float64(p.q.Cap()))
+	}
+	return r
+}
+
+func (c *run) missed() uint64 {
+	n := c.sinks.missed.Load()
+	for _, p := range c.procs {
+		n += p.missed.Load()
+	}
+	return n
+}
+
+func (c *run) progress() Progress {
+	return Progress{Elapsed: time.Since(c.start), Packets: c.packets.Load(), Bytes: c.bytes.Load(),
+		Dropped: c.stats().Dropped, Missed: c.missed()}
+}
+
+// Stats returns the kernel and reader counters summed over the workers.
+func (l *Live) Stats() rawsock.Stats {
+	if c := l.run.Load(); c != nil {
+		return c.stats()
+	}
+	return rawsock.Stats{}
+}
+
+// Packets returns the frames taken by the sinks so far.
+func (l *Live) Packets() uint64 {
+	if c := l.run.Load(); c != nil {
+		return c.packets.Load()
+	}
+	return 0
+}
+
+// Bytes returns the wire bytes of those frames.
+func (l *Live) Bytes() uint64 {
+	if c := l.run.Load(); c != nil {
+		return c.bytes.Load()
+	}
+	return 0
+}
+
+// Queue returns the statistics of the sinks' queue, in blocks, with the
+// frames missed by every consumer; it satisfies metrics.RingStats.
+func (l *Live) Queue() QueueStats { return QueueStats{l} }
+
+// QueueStats reads a Live capture's queue.
+type QueueStats struct{ l *Live }
+
+func (q QueueStats) get() *run { return q.l.run.Load() }
+
+// Len returns the blocks waiting for the sinks.
+func (q QueueStats) Len() int {
+	if c := q.get(); c != nil {
+		return c.sinks.q.Len()
+	}
+	return 0
+}
+
+// Cap returns the queue's capacity in blocks.
+func (q QueueStats) Cap() int {
+	if c := q.get(); c != nil {
+		return c.sinks.q.Cap()
+	}
+	return 0
+}
+
+// HighWater returns the most blocks seen waiting.
+func (q QueueStats) HighWater() int {
+	if c := q.get(); c != nil {
+		return c.sinks.q.HighWater()
+	}
+	return 0
+}
+
+// Refused returns the frames consumers missed because a queue was full.
+func (q QueueStats) Refused() uint64 {
+	if c := q.get(); c != nil {
+		return c.missed()
+	}
+	return 0
 }

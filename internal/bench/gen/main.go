@@ -6,7 +6,7 @@
 // trafgen, whose TX ring gives up with EAGAIN when the receiver's backlog is
 // full (as it is when the receive softirq is steered to a busy CPU).
 //
-// Usage: gen -i IFACE -n COUNT [-profile 64|imix]
+// Usage: gen -i IFACE -n COUNT [-profile 64|imix] [-rate PPS]
 package main
 
 import (
@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -31,6 +32,7 @@ func main() {
 	iface := flag.String("i", "", "interface to send on")
 	count := flag.Int("n", 1000000, "frames to send")
 	profile := flag.String("profile", "64", "64 (64-byte frames) or imix (64:7, 570:4, 1514:1)")
+	rate := flag.Float64("rate", 0, "frames per second (0: as fast as possible)")
 	flag.Parse()
 	ifi, err := net.InterfaceByName(*iface)
 	if err != nil {
@@ -62,7 +64,14 @@ func main() {
 		msgs[i].hdr.SetIovlen(1)
 	}
 	sent, retries := 0, 0
+	start := time.Now()
 	for sent < *count {
+		if *rate > 0 {
+			// Pace by deadline: frame i is due at start + i/rate.
+			if due := start.Add(time.Duration(float64(sent) / *rate * float64(time.Second))); time.Until(due) > 0 {
+				time.Sleep(time.Until(due))
+			}
+		}
 		n := min(batch, *count-sent)
 		r, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&msgs[0])), uintptr(n), 0, 0, 0)
 		if errno != 0 {
@@ -74,7 +83,8 @@ func main() {
 		}
 		sent += int(r)
 	}
-	fmt.Fprintf(os.Stderr, "gen: %d frames sent, %d retries\n", sent, retries)
+	el := time.Since(start)
+	fmt.Fprintf(os.Stderr, "gen: %d frames sent in %v (%.0f frames/s), %d retries\n", sent, el, float64(sent)/el.Seconds(), retries)
 }
 
 func udpFrame(size int) []byte {
