@@ -7,7 +7,7 @@ BIN       := bin/wirebom
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 PKGS      := ./...
 
-.PHONY: all build check vet staticcheck test race integration conformance fuzz-smoke demo setcap \
+.PHONY: all build check vet staticcheck test race e2e conformance fuzz-smoke demo setcap \
         bench bench-capture bench-read bench-cbom cross clean
 
 all: build
@@ -16,7 +16,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wirebom
 
 ## check: everything CI runs.
-check: vet staticcheck race conformance static-binary cross
+check: vet staticcheck race e2e conformance static-binary cross
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
@@ -27,8 +27,13 @@ staticcheck:
 
 # Unit and integration tests (capture tests need root: CI runs as root) with the race detector.
 # The race detector needs cgo, the one place we allow it: it is a test tool, not in the binary.
+# The end-to-end capture tests (internal/e2e) run on their own afterwards: they measure loss at
+# rates the machine sustains, which other packages' tests running alongside would distort.
 race:
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list $(PKGS) | grep -v /internal/e2e)
+
+e2e:
+	$(GO) test -count=1 -timeout 20m ./internal/e2e
 
 test:
 	$(GO) test -count=1 $(PKGS)
