@@ -18,6 +18,7 @@ import (
 	"github.com/wirebom/wirebom/internal/pipeline"
 	"github.com/wirebom/wirebom/internal/tty"
 	"github.com/wirebom/wirebom/rawsock"
+	"github.com/wirebom/wirebom/rawsock/filter"
 )
 
 func init() {
@@ -34,7 +35,10 @@ Examples:
   wirebom capture -i eth0 -c 100
   wirebom capture -i eth0 -w - | tshark -r -`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "interface", Aliases: []string{"i"}, Usage: "interface to capture on (see 'wirebom ifaces')", Required: true},
+			&cli.StringFlag{Name: "interface", Aliases: []string{"i"}, Usage: "interface to capture on (see 'wirebom ifaces')"},
+			&cli.BoolFlag{Name: "d", Usage: "print the compiled filter program like tcpdump -d, and exit"},
+			&cli.BoolFlag{Name: "dd", Usage: "print it as a C array like tcpdump -dd, and exit"},
+			&cli.BoolFlag{Name: "ddd", Usage: "print it in decimal like tcpdump -ddd, and exit"},
 			&cli.StringFlag{Name: "write", Aliases: []string{"w"}, Usage: "write packets to `FILE` ('-' for stdout) instead of printing them"},
 			&cli.StringFlag{Name: "format", Usage: "capture file format: pcap or pcapng (default: by the -w extension, else pcap)"},
 			&cli.Uint64Flag{Name: "count", Aliases: []string{"c"}, Usage: "stop after `COUNT` packets"},
@@ -78,8 +82,29 @@ func captureAction(c *cli.Context) error {
 	if cfg.BlockSize != 0 && cfg.BufferSize == 0 {
 		cfg.BufferSize = max(rawsock.DefaultBufferSize/cfg.BlockSize, 1) * cfg.BlockSize
 	}
-	if c.NArg() > 0 {
-		return usageError("wirebom capture: filter expressions (%q) are not supported yet", strings.Join(c.Args().Slice(), " "))
+	expr := strings.Join(c.Args().Slice(), " ")
+	prog, err := filter.Compile(expr, filter.Options{Snaplen: uint32(cfg.Snaplen), LiveVLANOffload: true})
+	if err != nil {
+		return usageError("wirebom capture: filter %q: %v", expr, err)
+	}
+	for _, d := range []struct {
+		flag  string
+		style filter.DumpStyle
+	}{{"d", filter.DumpReadable}, {"dd", filter.DumpC}, {"ddd", filter.DumpDecimal}} {
+		if c.Bool(d.flag) {
+			if err := prog.Dump(os.Stdout, d.style); err != nil {
+				return cli.Exit("wirebom capture: "+err.Error(), 1)
+			}
+			return nil
+		}
+	}
+	if c.String("interface") == "" {
+		return usageError("wirebom capture: name the interface to capture on with -i (see 'wirebom ifaces')")
+	}
+	if expr != "" {
+		if cfg.Filter, err = prog.Assemble(); err != nil {
+			return usageError("wirebom capture: filter %q: %v", expr, err)
+		}
 	}
 	workers := c.Int("workers")
 	if workers < 1 || workers > 64 {
