@@ -40,6 +40,19 @@ func openFallback(ifi *net.Interface, cfg Config) (Source, error) {
 		}
 		return nil, err
 	}
+	if rc, err := conn.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { //nolint:errcheck // best effort, as below
+			// Without a ring the socket buffer is all there is: make it as
+			// large as the ring would have been (FORCE needs CAP_NET_ADMIN;
+			// otherwise the kernel caps SO_RCVBUF at net.core.rmem_max).
+			if unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, cfg.BufferSize) != nil {
+				_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.BufferSize)
+			}
+			if ifi.Flags&net.FlagLoopback != 0 {
+				_ = unix.SetsockoptInt(int(fd), unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1)
+			}
+		})
+	}
 	if cfg.Filter != nil {
 		ins := make([]bpf.RawInstruction, len(cfg.Filter))
 		copy(ins, cfg.Filter)

@@ -112,6 +112,13 @@ func openRing(ifi *net.Interface, cfg Config) (_ *ringHandle, err error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V3); err != nil {
 		return nil, wrapOpenErr("setsockopt PACKET_VERSION", err)
 	}
+	// On loopback every frame passes twice, outgoing and incoming: keep one,
+	// as libpcap does.
+	if ifi.Flags&net.FlagLoopback != 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1); err != nil {
+			return nil, wrapOpenErr("setsockopt PACKET_IGNORE_OUTGOING", err)
+		}
+	}
 	// Room in front of each frame to put back a stripped VLAN tag in place.
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_RESERVE, vlanTagLen); err != nil {
 		return nil, wrapOpenErr("setsockopt PACKET_RESERVE", err)
