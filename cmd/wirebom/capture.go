@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -83,7 +84,9 @@ func captureAction(c *cli.Context) error {
 		cfg.BufferSize = max(rawsock.DefaultBufferSize/cfg.BlockSize, 1) * cfg.BlockSize
 	}
 	expr := strings.Join(c.Args().Slice(), " ")
-	prog, err := filter.Compile(expr, filter.Options{Snaplen: uint32(cfg.Snaplen), LiveVLANOffload: true})
+	// Linux moves the outer VLAN tag out of the frame before the filter runs;
+	// Npcap does not: compile "vlan" for what the kernel will see.
+	prog, err := filter.Compile(expr, filter.Options{Snaplen: uint32(cfg.Snaplen), LiveVLANOffload: runtime.GOOS == "linux"})
 	if err != nil {
 		return usageError("wirebom capture: filter %q: %v", expr, err)
 	}
