@@ -43,24 +43,27 @@ func main() {
 	gen := flag.String("gen", "bin/gen", "generator binary (built from internal/bench/gen)")
 	modes := flag.String("modes", "default,rps", "modes to run")
 	profiles := flag.String("profiles", "64,imix", "traffic profiles: 64 (64-byte UDP) and imix (64:7, 570:4, 1514:1)")
-	extra := flag.String("wirebom-args", "", "extra arguments for wirebom capture (e.g. a pipeline variant)")
+	variants := flag.String("variants", "wirebom=;wirebom --decode=--decode",
+		"wirebom variants as NAME=EXTRA ARGS, separated by ';' (--decode: the whole pipeline, parse + write)")
 	flag.Parse()
 
-	tools := []struct {
+	type tool struct {
 		name string
 		argv func(iface string) []string
-	}{
-		{"wirebom", func(i string) []string {
-			return append([]string{*wirebom, "capture", "-i", i, "-w", "/dev/null"}, strings.Fields(*extra)...)
-		}},
+	}
+	var tools []tool
+	for _, v := range strings.Split(*variants, ";") {
+		name, args, _ := strings.Cut(v, "=")
+		tools = append(tools, tool{name, func(i string) []string {
+			return append([]string{*wirebom, "capture", "-i", i, "-w", "/dev/null"}, strings.Fields(args)...)
+		}})
+	}
+	tools = append(tools, []tool{
 		{"tcpdump -w", func(i string) []string { return []string{"tcpdump", "-i", i, "-w", "/dev/null"} }},
 		{"tcpdump -B 65536 -w", func(i string) []string { return []string{"tcpdump", "-B", "65536", "-i", i, "-w", "/dev/null"} }},
-	}
+	}...)
 	if *afpacket != "" {
-		tools = append(tools, struct {
-			name string
-			argv func(iface string) []string
-		}{"gopacket afpacket", func(i string) []string { return []string{*afpacket, "-i", i, "-w", "/dev/null"} }})
+		tools = append(tools, tool{"gopacket afpacket", func(i string) []string { return []string{*afpacket, "-i", i, "-w", "/dev/null"} }})
 	}
 
 	p, err := netns.Create()
