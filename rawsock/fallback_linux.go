@@ -72,7 +72,8 @@ func openFallback(ifi *net.Interface, cfg Config) (Source, error) {
 
 func (h *fallbackHandle) Ring() bool { return false }
 
-func (h *fallbackHandle) release(i int) {
+// ReleaseBlock returns a lent buffer to the pool.
+func (h *fallbackHandle) ReleaseBlock(i int) {
 	h.poolMu.Lock()
 	h.free = append(h.free, i)
 	h.poolMu.Unlock()
@@ -105,7 +106,7 @@ func (h *fallbackHandle) ReadBatch(b *Batch) error {
 	h.poolMu.Unlock()
 	n, _, err := h.conn.ReadFrom(buf)
 	if err != nil {
-		h.release(i)
+		h.ReleaseBlock(i)
 		if h.closed.Load() {
 			return ErrClosed
 		}

@@ -91,18 +91,23 @@ type Frame struct {
 // Batch is a set of frames handed over together. Release it when done.
 type Batch struct {
 	Frames []Frame
-	owner  releaser
+	owner  Releaser
 	block  int
 }
 
-// releaser gives a block back to whoever lent it.
-type releaser interface{ release(block int) }
+// Releaser takes back the memory of a batch it lent: a ring block, a
+// buffer. Sources outside this package (test fakes, file readers) implement
+// it and attach themselves with SetBatchOwner.
+type Releaser interface{ ReleaseBlock(block int) }
+
+// SetBatchOwner makes Release on b call r.ReleaseBlock(block).
+func SetBatchOwner(b *Batch, r Releaser, block int) { b.owner, b.block = r, block }
 
 // Release gives the batch's memory back to the kernel. Frames must not be
 // used afterwards. Release is idempotent.
 func (b *Batch) Release() {
 	if b.owner != nil {
-		b.owner.release(b.block)
+		b.owner.ReleaseBlock(b.block)
 		b.owner = nil
 	}
 	b.Frames = b.Frames[:0]

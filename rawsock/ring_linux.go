@@ -286,9 +286,9 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 	}
 }
 
-// release hands a block back to the kernel, and unmaps the ring if the
+// ReleaseBlock hands a block back to the kernel, and unmaps the ring if the
 // handle was closed while this batch was out.
-func (h *ringHandle) release(block int) {
+func (h *ringHandle) ReleaseBlock(block int) {
 	h.memMu.Lock()
 	defer h.memMu.Unlock()
 	if h.mem == nil {

@@ -51,7 +51,7 @@ Examples:
 			&cli.IntFlag{Name: "B", Usage: "ring size in KiB, as tcpdump -B"},
 			&cli.StringFlag{Name: "block-size", Usage: "ring block size, a power of two, e.g. 256KiB (default 128KiB)"},
 			&cli.DurationFlag{Name: "block-timeout", Value: rawsock.DefaultRetireTimeout, Usage: "longest wait before a partly filled block is handed over"},
-			&cli.IntFlag{Name: "ring-size", Value: pipeline.DefaultRingSize, Usage: "blocks each consumer (writer, decoder) may hold queued, a power of two; a consumer whose queue is full misses blocks, counted"},
+			&cli.IntFlag{Name: "ring-size", Value: pipeline.DefaultRingSize, Usage: "ring blocks each consumer (writer, decoder) may hold queued, a power of two; a decoder whose queue is full misses blocks (counted); the writer is waited for"},
 			&cli.BoolFlag{Name: "decode", Usage: "decode every packet (parse workers) and print packets per protocol at the end"},
 			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9090); implies --decode"},
 			&cli.BoolFlag{Name: "n", Usage: "do not resolve names (wirebom never does; accepted for tcpdump compatibility)"},
@@ -229,7 +229,7 @@ func captureAction(c *cli.Context) error {
 	fmt.Fprintf(os.Stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n",
 		res.Packets, res.Stats.Received, res.Stats.Dropped)
 	if res.SinkMissed > 0 {
-		fmt.Fprintf(os.Stderr, "%d packets missed by the writer (its queue was full: see --ring-size)\n", res.SinkMissed)
+		fmt.Fprintf(os.Stderr, "%d packets read but not written (the capture ended while they were queued)\n", res.SinkMissed)
 	}
 	if decoding != nil {
 		if len(res.ProcessorMissed) > 0 && res.ProcessorMissed[0] > 0 {

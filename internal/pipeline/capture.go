@@ -8,12 +8,15 @@
 //
 // A block goes back to the kernel when every consumer that took it has
 // released it. Each consumer has its own bounded queue (RingSize blocks).
-// The capture side never waits for a consumer: when a consumer's queue is
-// full, that consumer misses the block (the others still get it) and its
-// frames are counted in Result.Missed for that consumer. So a slow consumer
-// can hold at most RingSize blocks of the kernel's ring and never stalls it
-// indefinitely; the kernel keeps the rest of its ring for new frames, and
-// what is lost is counted either by the kernel (drops) or by us (misses).
+//
+//   - Processors (decoding, asset discovery) never hold capture up: when a
+//     processor's queue is full, it misses the block (the others still get
+//     it) and its frames are counted in Result.ProcessorMissed. A slow or
+//     stuck processor holds at most RingSize blocks of the kernel's ring.
+//   - Sinks (the capture file) are what a capture is for, so the reader
+//     waits for room in their queue rather than skip: while it waits, the
+//     kernel's ring keeps filling, and what does not fit is counted by the
+//     kernel as dropped, as with tcpdump. Nothing is lost silently.
 package pipeline
 
 import (
@@ -31,8 +34,10 @@ import (
 )
 
 // DefaultRingSize is the number of ring blocks each consumer may hold
-// queued: half of the default kernel ring (512 blocks of 128 KiB).
-const DefaultRingSize = 256
+// queued. A consumer holds at most RingSize+16 blocks (its queue and the
+// batch it is working on), so with the default kernel ring (512 blocks of
+// 128 KiB) the writer and a decoder together hold at most 288 of them.
+const DefaultRingSize = 128
 
 // Options describe one capture run.
 type Options struct {
@@ -95,9 +100,11 @@ type Result struct {
 	Stats rawsock.Stats
 	// Packets is the number of frames handed to the sinks.
 	Packets uint64
-	// SinkMissed counts frames the sinks missed because their queue was
-	// full; ProcessorMissed the same for each processor.
-	SinkMissed      uint64
+	// SinkMissed counts frames read but never handed to the sinks because
+	// the capture stopped (or a sink failed) while they waited in the queue.
+	SinkMissed uint64
+	// ProcessorMissed counts, for each processor, the frames it missed
+	// because its queue was full.
 	ProcessorMissed []uint64
 	// Ring reports whether the memory-mapped ring was used.
 	Ring bool
@@ -224,7 +231,7 @@ func CaptureLive(ctx context.Context, o Options, live *Live) (Result, error) {
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
-			if err := c.read(s); err != nil {
+			if err := c.read(ctx, s); err != nil {
 				c.fail(err)
 			}
 		}()
@@ -281,8 +288,9 @@ func (c *run) stats() rawsock.Stats {
 	return sum
 }
 
-// read moves blocks from one handle into every consumer's queue.
-func (c *run) read(s rawsock.Source) error {
+// read moves blocks from one handle into every consumer's queue: it waits
+// for room in the sinks' queue and skips processors whose queue is full.
+func (c *run) read(ctx context.Context, s rawsock.Source) error {
 	for {
 		b := blockPool.Get().(*block)
 		if err := s.ReadBatch(&b.batch); err != nil {
@@ -295,8 +303,10 @@ func (c *run) read(s rawsock.Source) error {
 		n := uint64(len(b.batch.Frames))
 		b.refs.Store(int32(1 + len(c.procs)))
 		if !c.sinks.q.TryPush(b) {
-			c.sinks.missed.Add(n)
-			b.unref()
+			if err := c.sinks.q.Push(ctx, b); err != nil {
+				c.sinks.missed.Add(n)
+				b.unref()
+			}
 		}
 		for _, p := range c.procs {
 			if !p.q.TryPush(b) {
@@ -327,6 +337,9 @@ func (c *run) drain(cs *consumer, handle func(*block) error) {
 // sinkBlock writes one block's frames to every sink and flushes them.
 func (c *run) sinkBlock(b *block) error {
 	if c.full.Load() || c.failed.Load() {
+		if !c.full.Load() {
+			c.sinks.missed.Add(uint64(len(b.batch.Frames)))
+		}
 		return nil
 	}
 	n := c.packets.Load()
@@ -384,9 +397,7 @@ func (c *run) monitor(ctx context.Context) (stop func()) {
 					}
 					if high >= 2 && now.Sub(lastWarn) > 5*time.Second {
 						lastWarn = now
-						c.o.Warn(fmt.Sprintf("processing is falling behind: a queue is over 90%% full (%d blocks); "+
-							"packets will be missed unless it drains. A larger --ring-size absorbs longer bursts; "+
-							"more --workers spread the load", c.o.RingSize))
+						c.o.Warn(backpressureMessage(c.o.RingSize))
 					}
 				}
 				if c.o.Progress != nil && now.Sub(lastProgress) >= time.Second {
@@ -397,6 +408,12 @@ func (c *run) monitor(ctx context.Context) (stop func()) {
 		}
 	}()
 	return func() { close(quit); wg.Wait() }
+}
+
+func backpressureMessage(ringSize int) string {
+	return fmt.Sprintf("processing is falling behind: a queue is over 90%% full (%d blocks); "+
+		"packets will be missed unless it drains. A larger --ring-size absorbs longer bursts; "+
+		"more --workers spread the load", ringSize)
 }
 
 func (c *run) fillRatio() float64 {
