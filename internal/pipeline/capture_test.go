@@ -91,7 +91,7 @@ func (s *fakeSource) Close() error {
 	s.mu.Unlock()
 	return nil
 }
-func (s *fakeSource) Ring() bool   { return true }
+func (s *fakeSource) Ring() bool { return true }
 
 // countSink records the sequence numbers it is given.
 type countSink struct {
