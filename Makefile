@@ -7,7 +7,7 @@ BIN       := bin/wirebom
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 PKGS      := ./...
 
-.PHONY: all build check vet staticcheck test race e2e conformance fuzz-smoke demo setcap \
+.PHONY: all build check vet staticcheck test race e2e conformance fuzz demo setcap \
         bench bench-capture bench-read bench-cbom cross clean
 
 all: build
@@ -47,6 +47,10 @@ static-binary: build
 
 cross:
 	scripts/cross.sh
+
+# Every fuzz target for FUZZTIME (default 60s) each; the seeds alone run in every `go test`.
+fuzz:
+	scripts/fuzz.sh
 
 demo: build
 	scripts/demo.sh
