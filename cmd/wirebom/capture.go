@@ -53,7 +53,7 @@ Examples:
 			&cli.DurationFlag{Name: "block-timeout", Value: rawsock.DefaultRetireTimeout, Usage: "longest wait before a partly filled block is handed over"},
 			&cli.IntFlag{Name: "ring-size", Value: pipeline.DefaultRingSize, Usage: "ring blocks each consumer (writer, decoder) may hold queued, a power of two; a decoder whose queue is full misses blocks (counted); the writer is waited for"},
 			&cli.BoolFlag{Name: "decode", Usage: "decode every packet (parse workers) and print packets per protocol at the end"},
-			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9090); implies --decode"},
+			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9464); implies --decode"},
 			&cli.BoolFlag{Name: "n", Usage: "do not resolve names (wirebom never does; accepted for tcpdump compatibility)"},
 		},
 		Action: captureAction,
