@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mdlayher/packet"
 	"golang.org/x/sys/unix"
@@ -95,7 +96,31 @@ func Create() (*Pair, error) {
 			}
 		}
 	}
+	// A veth end carries frames only once both ends are up and the kernel
+	// has seen the carrier: wait for that, or the first frames a test sends
+	// are lost.
+	for _, x := range []struct{ ns, link string }{{p.NSA, p.LinkA}, {p.NSB, p.LinkB}} {
+		if err := waitUp(x.ns, x.link); err != nil {
+			p.Remove() //nolint:errcheck
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// waitUp polls the link's state until it is LOWER_UP (10 s at most).
+func waitUp(ns, link string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := exec.Command("ip", "-n", ns, "-o", "link", "show", link).CombinedOutput()
+		if err == nil && strings.Contains(string(out), "LOWER_UP") && strings.Contains(string(out), "state UP") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("netns: %s in %s did not come up: %s", link, ns, strings.TrimSpace(string(out)))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // Remove deletes both namespaces (and with them the veth link).
