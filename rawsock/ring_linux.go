@@ -194,11 +194,12 @@ func setupSocket(fd int, ifi *net.Interface, cfg Config) error {
 		}
 	}
 	if cfg.FanoutGroup != 0 {
-		arg := int(cfg.FanoutGroup) | int(cfg.FanoutMode)<<16
+		// group id | (type | flags) << 16, as the kernel's 32-bit int.
+		arg := uint32(cfg.FanoutGroup) | uint32(cfg.FanoutMode)<<16
 		if cfg.FanoutMode == FanoutHash {
 			arg |= unix.PACKET_FANOUT_FLAG_DEFRAG << 16
 		}
-		if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_FANOUT, arg); err != nil {
+		if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_FANOUT, int(int32(arg))); err != nil {
 			return wrapOpenErr("setsockopt PACKET_FANOUT", err)
 		}
 	}

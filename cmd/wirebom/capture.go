@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
@@ -277,11 +278,11 @@ func parseSize(s string) (int, error) {
 	case strings.HasSuffix(t, "G"):
 		mult, t = 1<<30, t[:len(t)-1]
 	}
-	n, err := strconv.Atoi(t)
-	if err != nil || n <= 0 || n > (1<<40)/mult {
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > int64(math.MaxInt)/int64(mult) {
 		return 0, fmt.Errorf("%q is not a size: use bytes or a number with K, M or G (e.g. 64M)", s)
 	}
-	return n * mult, nil
+	return int(n) * mult, nil
 }
 
 // linePrinter prints one tcpdump -e style line per frame.
