@@ -1,9 +1,15 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package rawsock
 
-import "os"
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
 
 func pageSize() int { return os.Getpagesize() }
 
-func open(string, Config) (Source, error) { return nil, ErrNotSupported }
+func open(string, Config) (Source, error) {
+	return nil, fmt.Errorf("%w (%s): capture on Linux or Windows, or decode a capture file with 'wirebom read -r FILE'", ErrNotSupported, runtime.GOOS)
+}

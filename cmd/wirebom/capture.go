@@ -258,8 +258,12 @@ func openError(iface string, err error) error {
 		if exe == "" {
 			exe = "wirebom"
 		}
-		return cli.Exit(fmt.Sprintf("wirebom capture: %s: you do not have permission to capture on that device (%v)\n%s%s",
-			iface, errors.Unwrap(err), rawsock.PermissionHint, exe), exitUsage)
+		hint := rawsock.PermissionHint + exe
+		if runtime.GOOS == "windows" {
+			hint = rawsock.NpcapPermissionHint
+		}
+		return cli.Exit(fmt.Sprintf("wirebom capture: %s: you do not have permission to capture on that device (%v)\n%s",
+			iface, err, hint), exitUsage)
 	}
 	return cli.Exit("wirebom capture: "+err.Error(), exitUsage)
 }
