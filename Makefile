@@ -43,7 +43,7 @@ conformance:
 	WIREBOM_CORPUS="$(WIREBOM_CORPUS)" $(GO) test -count=1 -run 'Conformance' ./parse/...
 
 static-binary: build
-	@file $(BIN) | tee /dev/stderr | grep -Eq 'statically linked|static-pie linked' || { echo "$(BIN) is not static"; exit 1; }
+	@out="$$(file $(BIN))"; echo "$$out"; echo "$$out" | grep -Eq 'statically linked|static-pie linked' || { echo "$(BIN) is not static"; exit 1; }
 
 cross:
 	scripts/cross.sh
