@@ -210,7 +210,7 @@ func captureAction(c *cli.Context) error {
 			how = "plain packet socket"
 		}
 		fmt.Fprintf(os.Stderr, "wirebom: listening on %s (%s), link-type EN10MB (Ethernet), snapshot length %d bytes\n",
-			opts.Interface, how, max(cfg.Snaplen, 0))
+			opts.Interface, how, cfg.Snaplen)
 	}
 	res, capErr := pipeline.CaptureLive(ctx, opts, live)
 	if status {
