@@ -3,11 +3,13 @@ package bacnet
 import (
 	"errors"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 func payloadOf(t testing.TB, name string, frame int) []byte {
 	t.Helper()
-	for _, fr := range readCorpus(t, name) {
+	for _, fr := range corpustest.ReadSegments(t, name) {
 		if fr.Num == frame {
 			return fr.Payload
 		}
@@ -69,7 +71,7 @@ func TestIAmWhoIsError(t *testing.T) {
 	var p Packet
 	// bacnet_error_reject_abort: find I-Am, Who-Is and Error frames by type.
 	var sawIAm, sawWhoIs, sawErr bool
-	for _, fr := range readCorpus(t, "bacnet_error_reject_abort") {
+	for _, fr := range corpustest.ReadSegments(t, "bacnet_error_reject_abort") {
 		if err := p.Decode(fr.Payload); err != nil {
 			continue
 		}
@@ -168,7 +170,7 @@ func TestCorrupt(t *testing.T) {
 	// Every truncation of every corpus message is an error, never a panic;
 	// the BVLC length then exceeds the input, so it is ErrTooShort.
 	for _, name := range corpusFiles {
-		for _, fr := range readCorpus(t, name) {
+		for _, fr := range corpustest.ReadSegments(t, name) {
 			b := fr.Payload
 			if fr.Proto != 17 || len(b) < 4 {
 				continue
@@ -250,7 +252,7 @@ func BenchmarkDecodeCorpus(b *testing.B) {
 	var msgs [][]byte
 	var total int64
 	for _, name := range corpusFiles {
-		for _, fr := range readCorpus(b, name) {
+		for _, fr := range corpustest.ReadSegments(b, name) {
 			if fr.Proto == 17 && len(fr.Payload) > 0 {
 				msgs = append(msgs, fr.Payload)
 				total += int64(len(fr.Payload))
@@ -285,7 +287,7 @@ func BenchmarkReadPropertyMultipleACK(b *testing.B) {
 func FuzzBACnet(f *testing.F) {
 	f.Add(rpmACK)
 	for _, name := range corpusFiles {
-		for _, fr := range readCorpus(f, name) {
+		for _, fr := range corpustest.ReadSegments(f, name) {
 			if fr.Proto == 17 && len(fr.Payload) > 0 {
 				f.Add(fr.Payload)
 			}
@@ -407,13 +409,13 @@ func TestReadPropertyMultipleACK(t *testing.T) {
 // references: the same work as `tshark -r FILE -T fields -e bvlc.type ...`
 // minus printing.
 func BenchmarkEndToEnd(b *testing.B) {
-	imgs := pcapBytes(b, corpusFiles)
+	imgs := corpustest.PcapImages(b, corpusFiles)
 	var p Packet
 	frames := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, img := range imgs {
-			frames += eachPayload(b, img, func(fr corpusFrame) {
+			frames += corpustest.EachSegment(b, img, func(fr corpustest.Segment) {
 				if fr.Proto == 17 && (fr.SrcPort == Port || fr.DstPort == Port) {
 					if p.Decode(fr.Payload) == nil {
 						it := p.Properties()

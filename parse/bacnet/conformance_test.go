@@ -3,6 +3,8 @@ package bacnet
 import (
 	"reflect"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 var corpusFiles = []string{"bacnet_nmap_info", "bacnet_error_reject_abort"}
@@ -113,11 +115,11 @@ func decodeLikeOracle(b []byte) (map[string][]any, bool, error) {
 func TestConformance(t *testing.T) {
 	for _, name := range corpusFiles {
 		t.Run(name, func(t *testing.T) {
-			oracle := readOracle(t, name)
+			oracle := corpustest.ReadOracle(t, name)
 			compared, fields, services, malformedOther := 0, 0, 0, 0
-			for _, fr := range readCorpus(t, name) {
+			for _, fr := range corpustest.ReadSegments(t, name) {
 				rec := oracle[fr.Num]
-				want := rec.group(t, "bacnet")
+				want := rec.Group(t, "bacnet")
 				if fr.Proto != 17 || fr.SrcPort != Port && fr.DstPort != Port || len(fr.Payload) == 0 {
 					if want != nil {
 						t.Errorf("frame %d: oracle has bacnet, test skipped it", fr.Num)
@@ -128,7 +130,7 @@ func TestConformance(t *testing.T) {
 				wantN := map[string][]any{}
 				for k, vs := range want {
 					for _, v := range vs {
-						if n, ok := num(v); ok {
+						if n, ok := corpustest.Num(v); ok {
 							wantN[k] = append(wantN[k], n)
 						} else {
 							wantN[k] = append(wantN[k], v)
@@ -150,7 +152,7 @@ func TestConformance(t *testing.T) {
 					t.Errorf("frame %d:\n got %v\nwant %v\n err %v", fr.Num, got, wantN, err)
 					continue
 				}
-				if rec.malformed() && err == nil {
+				if rec.Malformed() && err == nil {
 					if decoded {
 						t.Errorf("frame %d: tshark says malformed, decoder returned no error", fr.Num)
 					}

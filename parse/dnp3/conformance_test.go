@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 var corpusFiles = []string{"dnp3_read_and_response", "dnp3_unsolicited_and_confirm", "dnp3_test_data_part1", "dnp3_malformed_openics"}
@@ -32,8 +34,8 @@ func decodeLikeOracle(p []byte, flow func(f *Frame) *Reassembler) (got map[strin
 		add("start", Start)
 		add("len", int64(f.Length))
 		add("ctl", int64(f.Control))
-		add("dir", b2i(f.Dir))
-		add("prm", b2i(f.Prm))
+		add("dir", corpustest.B2I(f.Dir))
+		add("prm", corpustest.B2I(f.Prm))
 		if f.Prm {
 			add("prifunc", int64(f.Func))
 		} else {
@@ -44,8 +46,8 @@ func decodeLikeOracle(p []byte, flow func(f *Frame) *Reassembler) (got map[strin
 		if !f.HasTransport {
 			continue
 		}
-		add("tr_fin", b2i(f.Transport.FIN))
-		add("tr_fir", b2i(f.Transport.FIR))
+		add("tr_fin", corpustest.B2I(f.Transport.FIN))
+		add("tr_fir", corpustest.B2I(f.Transport.FIR))
 		add("tr_seq", int64(f.Transport.Seq))
 		app := &f.App
 		has := f.HasApp
@@ -91,14 +93,14 @@ var tsharkObjFuncs = map[uint8]bool{1: true, 2: true, 3: true, 4: true, 5: true,
 func TestConformance(t *testing.T) {
 	for _, name := range corpusFiles {
 		t.Run(name, func(t *testing.T) {
-			oracle := readOracle(t, name)
+			oracle := corpustest.ReadOracle(t, name)
 			compared, fields, reassembledN, malformed, malformedErr, unknownObj, weFlagOnly := 0, 0, 0, 0, 0, 0, 0
 			flows := map[[4]uint32]*Reassembler{}
 			seen := map[[3]uint64]bool{}
-			for _, fr := range readCorpus(t, name) {
+			for _, fr := range corpustest.ReadSegments(t, name) {
 				rec := oracle[fr.Num]
-				want := rec.group(t, "dnp3")
-				if fr.SrcPort != Port && fr.DstPort != Port || len(fr.Payload) == 0 || isRetransmission(seen, fr) {
+				want := rec.Group(t, "dnp3")
+				if fr.SrcPort != Port && fr.DstPort != Port || len(fr.Payload) == 0 || corpustest.IsRetransmission(seen, fr) {
 					if want != nil {
 						t.Errorf("frame %d: oracle has dnp3, test skipped it", fr.Num)
 					}
@@ -117,7 +119,7 @@ func TestConformance(t *testing.T) {
 				wantN := map[string][]int64{}
 				for k, vs := range want {
 					for _, v := range vs {
-						n, ok := num(v)
+						n, ok := corpustest.Num(v)
 						if !ok {
 							t.Fatalf("frame %d: %s: %v", fr.Num, k, v)
 						}
@@ -137,7 +139,7 @@ func TestConformance(t *testing.T) {
 					if v := got["al_obj"]; len(v) > 1 {
 						got["al_obj"] = v[:1]
 					}
-					if objErr != nil && !rec.malformed() {
+					if objErr != nil && !rec.Malformed() {
 						weFlagOnly++
 					}
 				} else if objErr != nil {
@@ -147,7 +149,7 @@ func TestConformance(t *testing.T) {
 					// must call malformed). tshark lists the headers it
 					// managed to read past that point too; compare the
 					// prefix we have.
-					if errors.Is(objErr, ErrBadLength) && !rec.malformed() {
+					if errors.Is(objErr, ErrBadLength) && !rec.Malformed() {
 						// Our object walk found data past the end of the
 						// fragment: Wireshark must agree it is malformed.
 						t.Errorf("frame %d: object walk says %v, tshark not malformed", fr.Num, objErr)
@@ -171,7 +173,7 @@ func TestConformance(t *testing.T) {
 					t.Errorf("frame %d:\n got %v\nwant %v\nerrs %v", fr.Num, got, wantN, errs)
 					continue
 				}
-				if rec.malformed() {
+				if rec.Malformed() {
 					malformed++
 					if len(errs) > 0 || objErr != nil {
 						malformedErr++

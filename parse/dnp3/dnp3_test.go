@@ -3,12 +3,14 @@ package dnp3
 import (
 	"errors"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 // firstPayload returns the first non-empty DNP3 payload of a corpus file.
 func payloadOf(t testing.TB, name string, frame int) []byte {
 	t.Helper()
-	for _, fr := range readCorpus(t, name) {
+	for _, fr := range corpustest.ReadSegments(t, name) {
 		if fr.Num == frame {
 			return fr.Payload
 		}
@@ -174,7 +176,7 @@ func BenchmarkIterCorpus(b *testing.B) {
 	var payloads [][]byte
 	var total int64
 	for _, name := range corpusFiles {
-		for _, fr := range readCorpus(b, name) {
+		for _, fr := range corpustest.ReadSegments(b, name) {
 			if (fr.SrcPort == Port || fr.DstPort == Port) && len(fr.Payload) > 0 {
 				payloads = append(payloads, fr.Payload)
 				total += int64(len(fr.Payload))
@@ -196,7 +198,7 @@ func BenchmarkIterCorpus(b *testing.B) {
 
 func FuzzDNP3(f *testing.F) {
 	for _, name := range corpusFiles {
-		for _, fr := range readCorpus(f, name) {
+		for _, fr := range corpustest.ReadSegments(f, name) {
 			if len(fr.Payload) > 0 {
 				f.Add(fr.Payload)
 			}
@@ -265,10 +267,10 @@ func TestReassembledObjects(t *testing.T) {
 	if err := a.Decode(frag); err != nil {
 		t.Fatal(err)
 	}
-	rec := readOracle(t, "dnp3_read_and_response")[8].group(t, "dnp3")
+	rec := corpustest.ReadOracle(t, "dnp3_read_and_response")[8].Group(t, "dnp3")
 	var want []int64
 	for _, v := range rec["al_obj"] {
-		n, _ := num(v)
+		n, _ := corpustest.Num(v)
 		want = append(want, n)
 	}
 	var got []int64
@@ -334,13 +336,13 @@ func TestDeviceAttributes(t *testing.T) {
 // Ethernet/IP/TCP/UDP and decodes every DNP3 frame and its object headers:
 // the same work as `tshark -r FILE -T fields -e dnp3.len ...` minus printing.
 func BenchmarkEndToEnd(b *testing.B) {
-	imgs := pcapBytes(b, corpusFiles)
+	imgs := corpustest.PcapImages(b, corpusFiles)
 	var it Iter
 	frames := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, img := range imgs {
-			frames += eachPayload(b, img, func(fr corpusFrame) {
+			frames += corpustest.EachSegment(b, img, func(fr corpustest.Segment) {
 				if fr.SrcPort == Port || fr.DstPort == Port {
 					it.Reset(fr.Payload)
 					for it.Next() {

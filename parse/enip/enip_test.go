@@ -7,6 +7,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 var corpus = []string{
@@ -26,13 +27,13 @@ func oracleName(capture string) string {
 
 // cipFields adds the cip fields of m (and of its embedded services) the way
 // tshark lists them.
-func cipFields(out fields, m *Message) {
-	out.add("service", m.Service)
+func cipFields(out corpustest.Fields, m *Message) {
+	out.Add("service", m.Service)
 	if !m.IsResponse && m.Path.HasClass {
-		out.add("class", m.Path.Class)
+		out.Add("class", m.Path.Class)
 	}
 	if m.IsResponse {
-		out.add("general_status", m.GeneralStatus)
+		out.Add("general_status", m.GeneralStatus)
 	}
 	emb := m.Embedded()
 	var in Message
@@ -42,8 +43,8 @@ func cipFields(out fields, m *Message) {
 }
 
 // enipFields renders one payload as tshark's enip and cip fields.
-func enipFields(t *testing.T, cf capFrame) (enip, cip fields) {
-	enip, cip = fields{}, fields{}
+func enipFields(t *testing.T, cf corpustest.Frame) (enip, cip corpustest.Fields) {
+	enip, cip = corpustest.Fields{}, corpustest.Fields{}
 	if cf.Proto == 17 && (cf.SrcPort == PortIO || cf.DstPort == PortIO) {
 		items, err := CPF(cf.L4)
 		if err != nil {
@@ -52,7 +53,7 @@ func enipFields(t *testing.T, cf capFrame) (enip, cip fields) {
 		}
 		var it Item
 		for items.Next(&it) {
-			enip.add("cpf_typeid", uint16(it.TypeID))
+			enip.Add("cpf_typeid", uint16(it.TypeID))
 		}
 		if items.Err() != nil {
 			t.Errorf("frame %d: %v", cf.Num, items.Err())
@@ -62,10 +63,10 @@ func enipFields(t *testing.T, cf capFrame) (enip, cip fields) {
 	pk := Split(cf.L4)
 	var p Packet
 	for pk.Next(&p) {
-		enip.add("command", uint16(p.Command))
-		enip.add("length", p.Length)
-		enip.add("session", p.Session)
-		enip.add("status", p.Status)
+		enip.Add("command", uint16(p.Command))
+		enip.Add("length", p.Length)
+		enip.Add("session", p.Session)
+		enip.Add("status", p.Status)
 		_, items, err := p.Items()
 		if errors.Is(err, ErrNoCPF) {
 			continue
@@ -76,7 +77,7 @@ func enipFields(t *testing.T, cf capFrame) (enip, cip fields) {
 		}
 		var it Item
 		for items.Next(&it) {
-			enip.add("cpf_typeid", uint16(it.TypeID))
+			enip.Add("cpf_typeid", uint16(it.TypeID))
 			switch it.TypeID {
 			case ItemListIdentity:
 				id, err := it.Identity()
@@ -84,14 +85,14 @@ func enipFields(t *testing.T, cf capFrame) (enip, cip fields) {
 					t.Errorf("frame %d: %v", cf.Num, err)
 					continue
 				}
-				enip.add("vendor_id", id.VendorID)
-				enip.add("device_type", id.DeviceType)
-				enip.add("product_code", id.ProductCode)
-				enip.add("revision", id.Revision())
-				enip.add("device_status", id.Status)
-				enip.add("serial", id.SerialNumber)
-				enip.add("product_name", id.ProductName)
-				enip.add("state", id.State)
+				enip.Add("vendor_id", id.VendorID)
+				enip.Add("device_type", id.DeviceType)
+				enip.Add("product_code", id.ProductCode)
+				enip.Add("revision", id.Revision())
+				enip.Add("device_status", id.Status)
+				enip.Add("serial", id.SerialNumber)
+				enip.Add("product_name", id.ProductName)
+				enip.Add("state", id.State)
 			case ItemUnconnectedData, ItemConnectedData:
 				var m Message
 				if _, err := it.CIP(&m); err != nil {
@@ -111,7 +112,7 @@ func enipFields(t *testing.T, cf capFrame) (enip, cip fields) {
 	return enip, cip
 }
 
-func isENIP(cf capFrame) bool {
+func isENIP(cf corpustest.Frame) bool {
 	if len(cf.L4) == 0 {
 		return false
 	}
@@ -132,16 +133,16 @@ func TestConformanceOracle(t *testing.T) {
 	for _, capName := range corpus {
 		name := oracleName(capName)
 		t.Run(name, func(t *testing.T) {
-			oracle := loadOracle(t, name)
+			oracle := corpustest.LoadOracle(t, name)
 			checked, inOracle := 0, 0
 			for _, rec := range oracle {
-				if rec.group(t, "enip") != nil {
+				if rec.Group(t, "enip") != nil {
 					inOracle++
 				}
 			}
-			for _, cf := range readCapture(t, capName) {
-				want := oracle[cf.Num].group(t, "enip")
-				wantCIP := oracle[cf.Num].group(t, "cip")
+			for _, cf := range corpustest.ReadCapture(t, capName) {
+				want := oracle[cf.Num].Group(t, "enip")
+				wantCIP := oracle[cf.Num].Group(t, "cip")
 				if !isENIP(cf) {
 					if want != nil {
 						t.Errorf("frame %d: oracle has enip, we see no EtherNet/IP payload", cf.Num)
@@ -153,14 +154,14 @@ func TestConformanceOracle(t *testing.T) {
 					t.Errorf("frame %d: oracle has no enip", cf.Num)
 					continue
 				}
-				compareGroup(t, cf.Num, want, gotENIP)
+				corpustest.CompareGroup(t, cf.Num, want, gotENIP)
 				if wantCIP != nil && len(wantCIP["general_status"]) > 0 {
 					delete(wantCIP, "class")
 				}
 				if wantCIP == nil {
 					wantCIP = map[string][]any{}
 				}
-				compareGroup(t, cf.Num, wantCIP, gotCIP)
+				corpustest.CompareGroup(t, cf.Num, wantCIP, gotCIP)
 				checked++
 			}
 			if checked != inOracle || checked == 0 {
@@ -172,7 +173,7 @@ func TestConformanceOracle(t *testing.T) {
 
 func frameL4(t testing.TB, capName string, num int) []byte {
 	t.Helper()
-	for _, cf := range readCapture(t, capName) {
+	for _, cf := range corpustest.ReadCapture(t, capName) {
 		if cf.Num == num {
 			return cf.L4
 		}
@@ -210,7 +211,7 @@ func TestListIdentity(t *testing.T) {
 		t.Errorf("%+v", id)
 	}
 	var src netip.Addr
-	for _, cf := range readCapture(t, "enip_listidentity_nmap.pcap") {
+	for _, cf := range corpustest.ReadCapture(t, "enip_listidentity_nmap.pcap") {
 		if cf.Num == 7 {
 			ip := cf.L3[12:16]
 			src = netip.AddrFrom4([4]byte{ip[0], ip[1], ip[2], ip[3]})
@@ -351,7 +352,7 @@ func walk(b []byte) int {
 
 func TestTruncations(t *testing.T) {
 	for _, capName := range corpus {
-		for i, cf := range readCapture(t, capName) {
+		for i, cf := range corpustest.ReadCapture(t, capName) {
 			if !isENIP(cf) || i > 120 {
 				continue
 			}
@@ -412,7 +413,7 @@ func TestZeroAllocs(t *testing.T) {
 
 func FuzzENIP(f *testing.F) {
 	for _, capName := range corpus {
-		for i, cf := range readCapture(f, capName) {
+		for i, cf := range corpustest.ReadCapture(f, capName) {
 			if isENIP(cf) && i < 60 {
 				f.Add(cf.L4)
 			}

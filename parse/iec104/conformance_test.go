@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 var corpusFiles = []string{"iec104_javarmi_misc", "iec104_testdissect"}
@@ -56,11 +58,11 @@ func decodeLikeOracle(p []byte) (map[string][]int64, []error) {
 		}
 		s := &a.ASDU
 		add("type_id", int64(s.TypeID))
-		add("sq", b2i(s.SQ))
+		add("sq", corpustest.B2I(s.SQ))
 		add("num_ix", int64(s.NumObjects))
 		add("cause_tx", int64(s.Cause))
-		add("negative", b2i(s.Negative))
-		add("test", b2i(s.Test))
+		add("negative", corpustest.B2I(s.Negative))
+		add("test", corpustest.B2I(s.Test))
 		add("originator", int64(s.Originator))
 		add("common_addr", int64(s.CommonAddr))
 		ioas := s.IOAs()
@@ -91,8 +93,8 @@ var knownDivergence = map[string]map[int]string{
 func TestConformance(t *testing.T) {
 	for _, name := range corpusFiles {
 		t.Run(name, func(t *testing.T) {
-			oracle := readOracle(t, name)
-			frames := readCorpus(t, name)
+			oracle := corpustest.ReadOracle(t, name)
+			frames := corpustest.ReadSegments(t, name)
 			compared, fields := 0, 0
 			seen := map[[3]uint64]bool{}
 			for _, fr := range frames {
@@ -100,14 +102,14 @@ func TestConformance(t *testing.T) {
 				if !ok {
 					t.Fatalf("frame %d missing from oracle", fr.Num)
 				}
-				want := rec.group(t, "iec104")
+				want := rec.Group(t, "iec104")
 				if fr.Proto != 6 || (fr.SrcPort != Port && fr.DstPort != Port) {
 					if want != nil {
 						t.Errorf("frame %d: oracle has iec104 but not TCP/2404", fr.Num)
 					}
 					continue
 				}
-				if isRetransmission(seen, fr) {
+				if corpustest.IsRetransmission(seen, fr) {
 					if want != nil {
 						t.Errorf("frame %d: retransmission dissected by tshark", fr.Num)
 					}
@@ -120,7 +122,7 @@ func TestConformance(t *testing.T) {
 					}
 					continue
 				}
-				if rec.malformed() {
+				if rec.Malformed() {
 					// Whatever Wireshark calls malformed must fail strict
 					// decoding (no resync over garbage).
 					var strict Iter
@@ -136,7 +138,7 @@ func TestConformance(t *testing.T) {
 				wantN := map[string][]int64{}
 				for k, vs := range want {
 					for _, v := range vs {
-						n, ok := num(v)
+						n, ok := corpustest.Num(v)
 						if !ok {
 							t.Fatalf("frame %d: %s: non-numeric %v", fr.Num, k, v)
 						}

@@ -3,6 +3,8 @@ package iec104
 import (
 	"errors"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 // Frames from iec104_testdissect.pcap / iec104_javarmi_misc.pcap (hex as
@@ -142,7 +144,7 @@ func BenchmarkIterCorpus(b *testing.B) {
 	var payloads [][]byte
 	var total int64
 	for _, name := range corpusFiles {
-		for _, fr := range readCorpus(b, name) {
+		for _, fr := range corpustest.ReadSegments(b, name) {
 			if fr.Proto == 6 && (fr.SrcPort == Port || fr.DstPort == Port) && len(fr.Payload) > 0 {
 				payloads = append(payloads, fr.Payload)
 				total += int64(len(fr.Payload))
@@ -165,7 +167,7 @@ func BenchmarkIterCorpus(b *testing.B) {
 
 func FuzzIEC104(f *testing.F) {
 	for _, name := range corpusFiles {
-		for _, fr := range readCorpus(f, name) {
+		for _, fr := range corpustest.ReadSegments(f, name) {
 			if fr.Proto == 6 && len(fr.Payload) > 0 {
 				f.Add(fr.Payload)
 			}
@@ -211,14 +213,14 @@ func FuzzIEC104(f *testing.F) {
 // Ethernet/IP/TCP and decodes every IEC 104 APDU: the same work as
 // `tshark -r FILE -T fields -e iec60870_104.apdulen ...` minus printing.
 func BenchmarkEndToEnd(b *testing.B) {
-	imgs := pcapBytes(b, corpusFiles)
+	imgs := corpustest.PcapImages(b, corpusFiles)
 	var it Iter
 	it.Resync = true
 	frames := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, img := range imgs {
-			frames += eachPayload(b, img, func(fr corpusFrame) {
+			frames += corpustest.EachSegment(b, img, func(fr corpustest.Segment) {
 				if fr.Proto == 6 && (fr.SrcPort == Port || fr.DstPort == Port) {
 					it.Reset(fr.Payload)
 					for it.Next() {

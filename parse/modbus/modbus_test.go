@@ -6,6 +6,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 var corpus = []string{
@@ -19,8 +20,8 @@ var corpus = []string{
 // mbFields renders the ADUs of one payload as tshark's mbtcp/modbus fields.
 // It mirrors Wireshark's acceptance: an ADU with an unknown function code ends
 // the dissection of the segment.
-func mbFields(t *testing.T, payload []byte, isRequest bool) (fields, int) {
-	out := fields{}
+func mbFields(t *testing.T, payload []byte, isRequest bool) (corpustest.Fields, int) {
+	out := corpustest.Fields{}
 	it := Split(payload)
 	var a ADU
 	n := 0
@@ -33,26 +34,26 @@ func mbFields(t *testing.T, payload []byte, isRequest bool) (fields, int) {
 			// Wireshark (reassembly off) shows the header of a truncated ADU.
 		}
 		n++
-		out.add("trans_id", a.TransactionID)
-		out.add("prot_id", a.ProtocolID)
-		out.add("len", a.Length)
-		out.add("unit_id", a.UnitID)
-		out.add("func_code", a.Function())
+		out.Add("trans_id", a.TransactionID)
+		out.Add("prot_id", a.ProtocolID)
+		out.Add("len", a.Length)
+		out.Add("unit_id", a.UnitID)
+		out.Add("func_code", a.Function())
 		if c, ok := a.ExceptionCode(); ok {
-			out.add("exception_code", c)
+			out.Add("exception_code", c)
 		}
 		if a.Function() == FuncEncapsulatedInterface && !a.IsException() && len(a.Data()) > 0 {
-			out.add("mei", a.Data()[0])
+			out.Add("mei", a.Data()[0])
 			if d, err := a.ReadDeviceID(isRequest); err == nil {
-				out.add("read_device_id", d.ReadDeviceIDCode)
+				out.Add("read_device_id", d.ReadDeviceIDCode)
 				if isRequest {
-					out.add("object_id", d.ObjectID)
+					out.Add("object_id", d.ObjectID)
 				}
 				objs := d.Objects()
 				var o Object
 				for objs.Next(&o) {
-					out.add("object_id", o.ID)
-					out.add("object_str_value", o.Value)
+					out.Add("object_id", o.ID)
+					out.Add("object_str_value", o.Value)
 				}
 			}
 		}
@@ -68,10 +69,10 @@ func mbFields(t *testing.T, payload []byte, isRequest bool) (fields, int) {
 func TestConformanceOracle(t *testing.T) {
 	for _, name := range corpus {
 		t.Run(name, func(t *testing.T) {
-			oracle := loadOracle(t, name)
+			oracle := corpustest.LoadOracle(t, name)
 			checked := 0
-			for _, cf := range readCapture(t, name+".pcap") {
-				want := oracle[cf.Num].group(t, "modbus")
+			for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
+				want := oracle[cf.Num].Group(t, "modbus")
 				isReq, dirOK := IsRequest(cf.SrcPort, cf.DstPort)
 				if cf.Proto != 6 || len(cf.L4) == 0 || !dirOK {
 					if want != nil {
@@ -81,17 +82,17 @@ func TestConformanceOracle(t *testing.T) {
 				}
 				got, n := mbFields(t, cf.L4, isReq)
 				if want == nil {
-					if n > 0 && !oracle[cf.Num].payloadWithheld() {
+					if n > 0 && !oracle[cf.Num].PayloadWithheld() {
 						t.Errorf("frame %d: we decode %d ADUs %v, oracle has none", cf.Num, n, got)
 					}
 					continue
 				}
-				compareGroup(t, cf.Num, want, got)
+				corpustest.CompareGroup(t, cf.Num, want, got)
 				checked++
 			}
 			inOracle := 0
 			for _, rec := range oracle {
-				if rec.group(t, "modbus") != nil {
+				if rec.Group(t, "modbus") != nil {
 					inOracle++
 				}
 			}
@@ -106,7 +107,7 @@ func TestDeviceIDRequest(t *testing.T) {
 	// modbus_test_data_part1.pcap frame 32: 43/14 read device id 3, object 1
 	// (tshark: mei 14, read_device_id 3, object_id 1).
 	var pl []byte
-	for _, cf := range readCapture(t, "modbus_test_data_part1.pcap") {
+	for _, cf := range corpustest.ReadCapture(t, "modbus_test_data_part1.pcap") {
 		if cf.Num == 32 {
 			pl = cf.L4
 		}
@@ -249,7 +250,7 @@ func walk(b []byte) int {
 
 func TestTruncations(t *testing.T) {
 	for _, name := range corpus {
-		for _, cf := range readCapture(t, name+".pcap") {
+		for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
 			for n := 0; n <= len(cf.L4); n++ {
 				walk(cf.L4[:n])
 			}
@@ -258,7 +259,7 @@ func TestTruncations(t *testing.T) {
 }
 
 func realPayload(t testing.TB) []byte {
-	for _, cf := range readCapture(t, "modbus_test_data_part2.pcap") {
+	for _, cf := range corpustest.ReadCapture(t, "modbus_test_data_part2.pcap") {
 		if cf.DstPort == Port && len(cf.L4) >= 12 {
 			return cf.L4
 		}
@@ -286,7 +287,7 @@ func TestZeroAllocs(t *testing.T) {
 
 func FuzzModbus(f *testing.F) {
 	for _, name := range corpus {
-		for _, cf := range readCapture(f, name+".pcap") {
+		for _, cf := range corpustest.ReadCapture(f, name+".pcap") {
 			if len(cf.L4) > 0 {
 				f.Add(cf.L4)
 			}

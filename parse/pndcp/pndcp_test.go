@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/netip"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 var corpus = []string{
@@ -36,68 +38,68 @@ func suboptKey(o Option) string {
 // dcpFields renders a decoded frame the way tshark's pn_dcp fields list it
 // (see the corpus README quirks: DeviceOptions pairs share option/suboption
 // fields, the IP block's BlockInfo is ip_block_info).
-func dcpFields(t *testing.T, f *Frame) fields {
-	out := fields{}
-	out.add("service_id", uint8(f.ServiceID))
-	out.add("service_type", uint8(f.ServiceType))
-	out.add("xid", f.Xid)
+func dcpFields(t *testing.T, f *Frame) corpustest.Fields {
+	out := corpustest.Fields{}
+	out.Add("service_id", uint8(f.ServiceID))
+	out.Add("service_type", uint8(f.ServiceType))
+	out.Add("xid", f.Xid)
 	if f.ServiceID == ServiceIdentify && f.ServiceType == TypeRequest {
-		out.add("response_delay", f.ResponseDelay)
+		out.Add("response_delay", f.ResponseDelay)
 	}
-	out.add("data_length", f.DataLength)
+	out.Add("data_length", f.DataLength)
 	it := f.Blocks()
 	var b Block
 	for it.Next(&b) {
-		out.add("option", uint8(b.Option))
-		out.add(suboptKey(b.Option), b.Suboption)
+		out.Add("option", uint8(b.Option))
+		out.Add(suboptKey(b.Option), b.Suboption)
 		if f.kind == kindSelector {
 			continue
 		}
-		out.add("block_length", b.Length)
+		out.Add("block_length", b.Length)
 		if b.HasInfo {
 			switch {
 			case f.kind == kindQualifier:
-				out.add("block_qualifier", b.Info)
+				out.Add("block_qualifier", b.Info)
 			case b.Option == OptionIP:
-				out.add("ip_block_info", b.Info)
+				out.Add("ip_block_info", b.Info)
 			default:
-				out.add("block_info", b.Info)
+				out.Add("block_info", b.Info)
 			}
 		}
 		switch {
 		case b.is(OptionDevice, SubDeviceNameOfStation):
-			out.add("name_of_station", b.Text())
+			out.Add("name_of_station", b.Text())
 		case b.is(OptionDevice, SubDeviceVendor):
-			out.add("type_of_station", b.Text())
+			out.Add("type_of_station", b.Text())
 		case b.is(OptionDevice, SubDeviceAliasName):
-			out.add("alias_name", b.Text())
+			out.Add("alias_name", b.Text())
 		case b.is(OptionDevice, SubDeviceID):
 			v, d, err := b.DeviceID()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out.add("vendor_id", v)
-			out.add("device_id", d)
+			out.Add("vendor_id", v)
+			out.Add("device_id", d)
 		case b.is(OptionDevice, SubDeviceOEMDeviceID):
 			v, d, err := b.OEMDeviceID()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out.add("oem_vendor_id", v)
-			out.add("oem_device_id", d)
+			out.Add("oem_vendor_id", v)
+			out.Add("oem_device_id", d)
 		case b.is(OptionDevice, SubDeviceRole):
 			r, err := b.DeviceRole()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out.add("device_role", r)
+			out.Add("device_role", r)
 		case b.is(OptionDevice, SubDeviceInstance):
 			h, l, err := b.DeviceInstance()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out.add("device_instance", h)
-			out.add("device_instance", l)
+			out.Add("device_instance", h)
+			out.Add("device_instance", l)
 		case b.is(OptionDevice, SubDeviceOptions):
 			ps, err := b.DeviceOptions()
 			if err != nil {
@@ -108,31 +110,31 @@ func dcpFields(t *testing.T, f *Frame) fields {
 				if !ok {
 					break
 				}
-				out.add("option", uint8(p.Option))
-				out.add(suboptKey(p.Option), p.Suboption)
+				out.Add("option", uint8(p.Option))
+				out.Add(suboptKey(p.Option), p.Suboption)
 			}
 		case b.Option == OptionIP && (b.Suboption == SubIPParameter || b.Suboption == SubIPFullSuite):
 			p, err := b.IPParameter()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out.add("ip", p.IP.String())
-			out.add("netmask", p.Netmask.String())
-			out.add("gateway", p.Gateway.String())
+			out.Add("ip", p.IP.String())
+			out.Add("netmask", p.Netmask.String())
+			out.Add("gateway", p.Gateway.String())
 		case b.is(OptionControl, SubControlResponse):
 			o, s, e, err := b.ControlResponse()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out.add("control_option", uint8(o))
-			out.add(suboptKey(o), s)
-			out.add("block_error", e)
+			out.Add("control_option", uint8(o))
+			out.Add(suboptKey(o), s)
+			out.Add("block_error", e)
 		case b.is(OptionDeviceInitiative, SubDeviceInitiative):
 			v, err := b.DeviceInitiative()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out.add("device_initiative", v)
+			out.Add("device_initiative", v)
 		}
 	}
 	if err := it.Err(); err != nil {
@@ -146,10 +148,10 @@ func dcpFields(t *testing.T, f *Frame) fields {
 func TestConformanceOracle(t *testing.T) {
 	for _, name := range corpus {
 		t.Run(name, func(t *testing.T) {
-			oracle := loadOracle(t, name)
+			oracle := corpustest.LoadOracle(t, name)
 			seen := 0
-			for _, cf := range readCapture(t, name+".pcap") {
-				want := oracle[cf.Num].group(t, "pn_dcp")
+			for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
+				want := oracle[cf.Num].Group(t, "pn_dcp")
 				if cf.EtherType != EtherType {
 					if want != nil {
 						t.Errorf("frame %d: oracle has pn_dcp, we do not see EtherType 0x8892", cf.Num)
@@ -168,11 +170,11 @@ func TestConformanceOracle(t *testing.T) {
 					t.Errorf("frame %d: %v", cf.Num, err)
 					continue
 				}
-				rt := oracle[cf.Num].group(t, "pn_rt")
+				rt := oracle[cf.Num].Group(t, "pn_rt")
 				if len(rt["frame_id"]) != 1 || rt["frame_id"][0] != float64(f.FrameID) {
 					t.Errorf("frame %d: FrameID %#x, oracle %v", cf.Num, f.FrameID, rt["frame_id"])
 				}
-				compareGroup(t, cf.Num, want, dcpFields(t, &f))
+				corpustest.CompareGroup(t, cf.Num, want, dcpFields(t, &f))
 				seen++
 			}
 			if seen == 0 {
@@ -184,7 +186,7 @@ func TestConformanceOracle(t *testing.T) {
 
 func frameBytes(t testing.TB, name string, num int) []byte {
 	t.Helper()
-	for _, cf := range readCapture(t, name) {
+	for _, cf := range corpustest.ReadCapture(t, name) {
 		if cf.Num == num {
 			return cf.L3
 		}
@@ -197,7 +199,7 @@ func frameBytes(t testing.TB, name string, num int) []byte {
 // Blocks iterator agree on every corpus frame, and on frames cut short.
 func TestListMatchesIterator(t *testing.T) {
 	for _, name := range corpus {
-		for _, cf := range readCapture(t, name+".pcap") {
+		for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
 			if cf.EtherType != EtherType {
 				continue
 			}
@@ -387,7 +389,7 @@ func TestErrors(t *testing.T) {
 // error or a consistent prefix every time.
 func TestTruncations(t *testing.T) {
 	for _, name := range corpus {
-		for _, cf := range readCapture(t, name+".pcap") {
+		for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
 			if cf.EtherType != EtherType {
 				continue
 			}
@@ -459,7 +461,7 @@ func TestZeroAllocs(t *testing.T) {
 
 func FuzzProfinetDCP(f *testing.F) {
 	for _, name := range corpus {
-		for _, cf := range readCapture(f, name+".pcap") {
+		for _, cf := range corpustest.ReadCapture(f, name+".pcap") {
 			if cf.EtherType == EtherType {
 				f.Add(cf.L3)
 			}

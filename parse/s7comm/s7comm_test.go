@@ -3,6 +3,8 @@ package s7comm
 import (
 	"errors"
 	"testing"
+
+	"github.com/wirebom/wirebom/internal/corpustest"
 )
 
 var corpus = []string{
@@ -13,16 +15,16 @@ var corpus = []string{
 }
 
 // s7Fields renders the TPKTs of one payload as tshark's cotp and s7comm fields.
-func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, s7 fields, plus int) {
-	cotp, s7 = fields{}, fields{}
+func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, s7 corpustest.Fields, plus int) {
+	cotp, s7 = corpustest.Fields{}, corpustest.Fields{}
 	it := Split(payload)
 	var p Packet
 	for it.Next(&p) {
 		if err := it.PacketErr(); err != nil {
 			t.Errorf("frame %d: %v", num, err)
 		}
-		cotp.add("pdu_type", p.COTP.Type())
-		cotp.add("tpkt_length", p.TPKT.Length)
+		cotp.Add("pdu_type", p.COTP.Type())
+		cotp.Add("tpkt_length", p.TPKT.Length)
 		switch p.Protocol {
 		case ProtoS7Plus:
 			plus++
@@ -31,15 +33,15 @@ func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, 
 			continue
 		}
 		h := p.Header
-		s7.add("protocol_id", h.ProtocolID)
-		s7.add("rosctr", uint8(h.ROSCTR))
-		s7.add("pdu_ref", h.PDURef)
+		s7.Add("protocol_id", h.ProtocolID)
+		s7.Add("rosctr", uint8(h.ROSCTR))
+		s7.Add("pdu_ref", h.PDURef)
 		if h.HasError() {
-			s7.add("error_class", h.ErrorClass)
-			s7.add("error_code", h.ErrorCode)
+			s7.Add("error_class", h.ErrorClass)
+			s7.Add("error_code", h.ErrorCode)
 		}
 		if f, ok := p.Function(); ok {
-			s7.add("function", f)
+			s7.Add("function", f)
 		}
 		if h.ROSCTR != UserData {
 			continue
@@ -49,9 +51,9 @@ func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, 
 			t.Errorf("frame %d: %v", num, err)
 			continue
 		}
-		s7.add("userdata_type", u.Type)
-		s7.add("userdata_funcgroup", u.FunctionGroup)
-		s7.add("userdata_subfunc", u.SubFunction)
+		s7.Add("userdata_type", u.Type)
+		s7.Add("userdata_funcgroup", u.FunctionGroup)
+		s7.Add("userdata_subfunc", u.SubFunction)
 		var szl SZL
 		if u.Type == UDResponse {
 			// tshark reassembles fragmented responses and shows the SZL on
@@ -77,8 +79,8 @@ func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, 
 				continue
 			}
 		}
-		s7.add("szl_id", szl.ID)
-		s7.add("szl_index", szl.Index)
+		s7.Add("szl_id", szl.ID)
+		s7.Add("szl_index", szl.Index)
 		recs := szl.Records()
 		for {
 			r, ok := recs.Next()
@@ -92,9 +94,9 @@ func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, 
 					t.Errorf("frame %d: %v", num, err)
 					continue
 				}
-				s7.add("szl_0011_order_number", m.OrderNumber)
-				s7.add("szl_0011_module_type", m.ModuleType)
-				s7.add("szl_0011_version", m.Version)
+				s7.Add("szl_0011_order_number", m.OrderNumber)
+				s7.Add("szl_0011_module_type", m.ModuleType)
+				s7.Add("szl_0011_version", m.Version)
 			case IsComponentIdentification(szl.ID):
 				c, err := ParseComponentID(r)
 				if err != nil {
@@ -103,13 +105,13 @@ func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, 
 				}
 				switch c.Index {
 				case CompPLCName:
-					s7.add("szl_001c_plc_name", c.Text)
+					s7.Add("szl_001c_plc_name", c.Text)
 				case CompModuleName:
-					s7.add("szl_001c_module_name", c.Text)
+					s7.Add("szl_001c_module_name", c.Text)
 				case CompSerialNumber:
-					s7.add("szl_001c_serial", c.Text)
+					s7.Add("szl_001c_serial", c.Text)
 				case CompModuleTypeName:
-					s7.add("szl_001c_module_type_name", c.Text)
+					s7.Add("szl_001c_module_type_name", c.Text)
 				}
 			}
 		}
@@ -126,24 +128,24 @@ func s7Fields(t *testing.T, num int, payload []byte, ra *SZLReassembler) (cotp, 
 func TestConformanceOracle(t *testing.T) {
 	for _, name := range corpus {
 		t.Run(name, func(t *testing.T) {
-			oracle := loadOracle(t, name)
+			oracle := corpustest.LoadOracle(t, name)
 			checked, inOracle, plus := 0, 0, 0
 			reassemblers := map[[2]uint16]*SZLReassembler{}
 			for _, rec := range oracle {
-				if rec.group(t, "cotp") != nil {
+				if rec.Group(t, "cotp") != nil {
 					inOracle++
 				}
 			}
-			for _, cf := range readCapture(t, name+".pcap") {
-				want := oracle[cf.Num].group(t, "cotp")
-				wantS7 := oracle[cf.Num].group(t, "s7comm")
+			for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
+				want := oracle[cf.Num].Group(t, "cotp")
+				wantS7 := oracle[cf.Num].Group(t, "s7comm")
 				if cf.Proto != 6 || len(cf.L4) == 0 || (cf.SrcPort != Port && cf.DstPort != Port) {
 					if want != nil {
 						t.Errorf("frame %d: oracle has cotp, we see no ISO-on-TCP payload", cf.Num)
 					}
 					continue
 				}
-				if want == nil && oracle[cf.Num].payloadWithheld() {
+				if want == nil && oracle[cf.Num].PayloadWithheld() {
 					continue
 				}
 				flow := [2]uint16{cf.SrcPort, cf.DstPort}
@@ -160,11 +162,11 @@ func TestConformanceOracle(t *testing.T) {
 				}
 				cotp, s7, n := s7Fields(t, cf.Num, cf.L4, reassemblers[flow])
 				plus += n
-				compareGroup(t, cf.Num, want, cotp)
+				corpustest.CompareGroup(t, cf.Num, want, cotp)
 				if wantS7 == nil {
 					wantS7 = map[string][]any{}
 				}
-				compareGroup(t, cf.Num, wantS7, s7)
+				corpustest.CompareGroup(t, cf.Num, wantS7, s7)
 				checked++
 			}
 			if checked != inOracle || checked == 0 {
@@ -180,7 +182,7 @@ func TestConformanceOracle(t *testing.T) {
 
 func payload(t testing.TB, name string, num int) []byte {
 	t.Helper()
-	for _, cf := range readCapture(t, name+".pcap") {
+	for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
 		if cf.Num == num {
 			return cf.L4
 		}
@@ -266,7 +268,7 @@ func TestComponentIdentification(t *testing.T) {
 func TestS7PlusFraming(t *testing.T) {
 	versions := map[uint8]int{}
 	for _, name := range []string{"s7_1200_hmi_s7plus", "s7comm_plus_sll"} {
-		for _, cf := range readCapture(t, name+".pcap") {
+		for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
 			it := Split(cf.L4)
 			var p Packet
 			for it.Next(&p) {
@@ -292,7 +294,7 @@ func TestS7PlusFraming(t *testing.T) {
 
 func TestS7Plus(t *testing.T) {
 	// First S7comm-Plus PDU of s7_1200_hmi_s7plus.
-	for _, cf := range readCapture(t, "s7_1200_hmi_s7plus.pcap") {
+	for _, cf := range corpustest.ReadCapture(t, "s7_1200_hmi_s7plus.pcap") {
 		if len(cf.L4) == 0 {
 			continue
 		}
@@ -399,7 +401,7 @@ func walk(b []byte) int {
 
 func TestTruncations(t *testing.T) {
 	for _, name := range corpus[:2] {
-		for _, cf := range readCapture(t, name+".pcap") {
+		for _, cf := range corpustest.ReadCapture(t, name+".pcap") {
 			for n := 0; n <= len(cf.L4); n++ {
 				walk(cf.L4[:n])
 			}
@@ -452,7 +454,7 @@ func TestZeroAllocs(t *testing.T) {
 
 func FuzzS7comm(f *testing.F) {
 	for _, name := range corpus {
-		for i, cf := range readCapture(f, name+".pcap") {
+		for i, cf := range corpustest.ReadCapture(f, name+".pcap") {
 			if len(cf.L4) > 0 && i < 80 {
 				f.Add(cf.L4)
 			}
