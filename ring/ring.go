@@ -158,3 +158,65 @@ var (
 	_ Queue[int] = (*SPSC[int])(nil)
 	_ Queue[int] = (*MPSC[int])(nil)
 )
+
+// moveOut moves len(dst) items starting at index i of the circular buffer
+// vals into dst, wrapping at the end, and clears the slots it emptied so
+// they keep nothing alive.
+func moveOut[T any](dst, vals []T, i uint64) {
+	n := uint64(len(dst))
+	if end := i + n; end <= uint64(len(vals)) {
+		copy(dst, vals[i:end])
+		clear(vals[i:end])
+		return
+	}
+	c := copy(dst, vals[i:])
+	clear(vals[i:])
+	copy(dst[c:], vals)
+	clear(vals[:n-uint64(c)])
+}
+
+// consumer is the consumer side both queues share, for the blocking pops.
+type consumer[T any] interface {
+	TryPop() (T, bool)
+	TryPopBatch(dst []T) int
+	waitReadable(ctx context.Context, spin int) error
+}
+
+// pop implements Pop: try, then wait, and after Close take what is left
+// (items pushed before Close are visible by then).
+func pop[T any, Q consumer[T]](q Q, ctx context.Context) (T, error) {
+	for spin := 0; ; spin++ {
+		if v, ok := q.TryPop(); ok {
+			return v, nil
+		}
+		if err := q.waitReadable(ctx, spin); err != nil {
+			if err == ErrClosed {
+				if v, ok := q.TryPop(); ok {
+					return v, nil
+				}
+			}
+			var zero T
+			return zero, err
+		}
+	}
+}
+
+// popBatch implements PopBatch the same way.
+func popBatch[T any, Q consumer[T]](q Q, ctx context.Context, dst []T) (int, error) {
+	if len(dst) == 0 {
+		return 0, nil
+	}
+	for spin := 0; ; spin++ {
+		if n := q.TryPopBatch(dst); n > 0 {
+			return n, nil
+		}
+		if err := q.waitReadable(ctx, spin); err != nil {
+			if err == ErrClosed {
+				if n := q.TryPopBatch(dst); n > 0 {
+					return n, nil
+				}
+			}
+			return 0, err
+		}
+	}
+}

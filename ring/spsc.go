@@ -259,16 +259,7 @@ func (q *SPSC[T]) TryPopBatch(dst []T) int {
 	if n == 0 {
 		return 0
 	}
-	i := h & q.mask
-	if end := i + n; end <= q.capacity {
-		copy(dst, q.buf[i:end])
-		clear(q.buf[i:end])
-	} else {
-		c := copy(dst, q.buf[i:])
-		clear(q.buf[i:])
-		copy(dst[c:n], q.buf)
-		clear(q.buf[:n-uint64(c)])
-	}
+	moveOut(dst[:n], q.buf, h&q.mask)
 	q.head.Store(h + n)
 	if q.writable.pending() {
 		q.writable.signal()
@@ -279,45 +270,14 @@ func (q *SPSC[T]) TryPopBatch(dst []T) int {
 // Pop removes and returns the oldest item, waiting for one if the queue is
 // empty. It returns [ErrClosed] once the queue is closed and empty, or
 // ctx.Err() if ctx is done while waiting (a nil ctx never is).
-func (q *SPSC[T]) Pop(ctx context.Context) (T, error) {
-	for spin := 0; ; spin++ {
-		if v, ok := q.TryPop(); ok {
-			return v, nil
-		}
-		if err := q.waitReadable(ctx, spin); err != nil {
-			if err == ErrClosed {
-				// Items pushed before Close are visible now.
-				if v, ok := q.TryPop(); ok {
-					return v, nil
-				}
-			}
-			var zero T
-			return zero, err
-		}
-	}
-}
+func (q *SPSC[T]) Pop(ctx context.Context) (T, error) { return pop[T](q, ctx) }
 
 // PopBatch moves up to len(dst) of the oldest items into dst, waiting until
 // at least one is available, and returns how many it moved. It returns
 // [ErrClosed] once the queue is closed and empty, or ctx.Err() if ctx is
 // done while waiting (a nil ctx never is). An empty dst returns 0, nil.
 func (q *SPSC[T]) PopBatch(ctx context.Context, dst []T) (int, error) {
-	if len(dst) == 0 {
-		return 0, nil
-	}
-	for spin := 0; ; spin++ {
-		if n := q.TryPopBatch(dst); n > 0 {
-			return n, nil
-		}
-		if err := q.waitReadable(ctx, spin); err != nil {
-			if err == ErrClosed {
-				if n := q.TryPopBatch(dst); n > 0 {
-					return n, nil
-				}
-			}
-			return 0, err
-		}
-	}
+	return popBatch[T](q, ctx, dst)
 }
 
 // waitReadable is called by the consumer after finding the queue empty for
