@@ -8,7 +8,7 @@ STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin
 PKGS      := ./...
 
 .PHONY: all build check vet staticcheck test race e2e conformance fuzz demo setcap \
-        bench bench-capture bench-read bench-cbom cross clean
+        bench bench-capture bench-read bench-cbom cross wine-test clean
 
 all: build
 
@@ -16,7 +16,7 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wirebom
 
 ## check: everything CI runs.
-check: vet staticcheck race e2e conformance static-binary cross
+check: vet staticcheck race e2e conformance static-binary cross wine-test
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
@@ -47,6 +47,10 @@ static-binary: build
 
 cross:
 	scripts/cross.sh
+
+# The Windows build's inventory, ifaces and capture error paths, run for real under Wine (wine64).
+wine-test:
+	sh scripts/wine-test.sh
 
 # Every fuzz target for FUZZTIME (default 60s) each; the seeds alone run in every `go test`.
 fuzz:

@@ -29,6 +29,7 @@ func FromInventory(inv *sysinv.Inventory, o Options) *Document {
 	b.d = d
 	b.machine()
 	b.modules() // first: devices link to loaded drivers
+	b.winDrivers()
 	b.cpu()
 	b.memory()
 	b.disks()
@@ -99,6 +100,10 @@ func (b *builder) machine() {
 		m.AddProp("wirebom:system:family", cleanString(s.Family))
 		m.AddProp("wirebom:system:sku", cleanString(s.SKUNumber))
 		m.AddProp("wirebom:system:uuid", cleanString(s.UUID))
+	} else if model := cleanString(inv.OS.Host.Model); model != "" {
+		// No SMBIOS (macOS): the model the OS names.
+		m.Description = model
+		m.AddProp("wirebom:system:model", model)
 	}
 	m.Name = host
 	if m.Name == "" {
@@ -321,6 +326,9 @@ func (b *builder) nics() {
 			c.Vendor = cleanString(p.VendorName)
 			c.Description = cleanString(p.DeviceName)
 		}
+		if c.Description == "" {
+			c.Description = cleanString(n.Description) // the OS's name for the adapter (Windows)
+		}
 		c.AddProp("wirebom:nic:busInfo", cleanString(n.BusInfo))
 		c.AddProp("wirebom:nic:driver", cleanString(n.Driver))
 		c.AddProp("wirebom:nic:driverVersion", cleanString(n.DriverVersion))
@@ -512,6 +520,20 @@ func (b *builder) os() {
 		for _, rel := range k.Installed {
 			c.AddProp("wirebom:kernel:installed", cleanString(rel))
 		}
+		if w := inv.OS.Windows; w != nil {
+			c.AddProp("wirebom:windows:productName", cleanString(w.ProductName))
+			c.AddProp("wirebom:windows:editionId", cleanString(w.EditionID))
+			c.AddProp("wirebom:windows:displayVersion", cleanString(w.DisplayVersion))
+			c.AddProp("wirebom:windows:currentBuild", cleanString(w.CurrentBuild))
+			if w.UBR > 0 {
+				c.AddProp("wirebom:windows:ubr", strconv.FormatUint(w.UBR, 10))
+			}
+			c.AddProp("wirebom:windows:servicePack", cleanString(w.ServicePack))
+			c.AddProp("wirebom:windows:installationType", cleanString(w.InstallationType))
+			if w.InstallDate != nil {
+				c.AddProp("wirebom:windows:installDate", w.InstallDate.UTC().Format("2006-01-02T15:04:05Z"))
+			}
+		}
 		c.Name = cleanString(c.Name)
 		c.Version = cleanString(c.Version)
 		c.Description = cleanString(c.Description)
@@ -522,6 +544,71 @@ func (b *builder) os() {
 		for i := range db.Packages {
 			b.pkg(&db.Packages[i], db.Source)
 		}
+	}
+	b.hotfixes()
+	for i := range inv.Software.Programs.Programs {
+		b.program(&inv.Software.Programs.Programs[i], inv.Software.Programs.Source)
+	}
+}
+
+// hotfixes lists installed Windows updates as repeated wirebom:windows:hotfix
+// properties of the operating system they patch (the machine when the OS is
+// unknown). They are not components: a KB number names a change to
+// Windows, not a separately versioned part, and the OS version's update
+// revision (UBR) already identifies the cumulative update level that
+// vulnerability databases match against.
+func (b *builder) hotfixes() {
+	target := b.d.OS
+	if target == nil {
+		target = b.d.Machine
+	}
+	for _, h := range b.inv.Software.Hotfixes.Hotfixes {
+		target.AddProp("wirebom:windows:hotfix", cleanString(h.ID))
+	}
+}
+
+// program maps one Windows program. Windows programs have no package URL
+// type and no CPE Windows states, so they are identified by name, version
+// and publisher (as osquery's programs table and Windows itself do), with
+// the MSI product code or Uninstall key as a property.
+func (b *builder) program(p *sysinv.Program, source string) {
+	scope := cleanString(p.Scope)
+	key := cleanString(p.Key)
+	c := b.add(&b.d.Packages, &Component{Ref: "win:program:" + scope + ":" + key, Class: ClassApplication, Kind: KindProgram,
+		Name: p.Name, Version: p.Version, Publisher: p.Publisher, Source: source})
+	kind := "windows-program"
+	if p.MSI {
+		kind = "windows-msi"
+		c.AddProp("wirebom:program:msiProductCode", key)
+	} else {
+		c.AddProp("wirebom:program:uninstallKey", key)
+	}
+	c.AddProp("wirebom:package:type", kind)
+	c.AddProp("wirebom:program:scope", scope)
+	c.AddProp("wirebom:program:installDate", cleanString(p.InstallDate))
+	c.AddProp("wirebom:program:installLocation", cleanString(p.InstallLocation))
+	if b.d.OS != nil {
+		b.d.OS.DependsOn = append(b.d.OS.DependsOn, c.Ref)
+	} else {
+		b.d.Machine.DependsOn = append(b.d.Machine.DependsOn, c.Ref)
+	}
+}
+
+// winDrivers maps Windows driver services, versioned by their image file.
+func (b *builder) winDrivers() {
+	src := b.inv.OS.Drivers.Source
+	for _, dr := range b.inv.OS.Drivers.Drivers {
+		name := strings.ReplaceAll(cleanString(dr.Name), "-", "_")
+		if name == "" {
+			continue
+		}
+		b.drivers[name] = true // PCI and USB devices name their driver service
+		c := b.add(&b.d.Drivers, &Component{Ref: "drv:" + name, Class: ClassDriver, Kind: KindDriver,
+			Name: name, Version: dr.Version, Description: dr.DisplayName, Source: src})
+		c.AddProp("wirebom:driver:kind", cleanString(dr.Kind))
+		c.AddProp("wirebom:driver:start", cleanString(dr.Start))
+		c.AddProp("wirebom:driver:imagePath", cleanString(dr.ImagePath))
+		c.AddProp("wirebom:driver:path", cleanString(dr.Path))
 	}
 }
 
@@ -564,28 +651,37 @@ func (b *builder) gaps() {
 		hardware bool
 		// absentIsGap: a missing source still leaves the hardware unseen.
 		absentIsGap bool
+		// optional: a group inventories from older versions lack (no
+		// status at all) is not a gap.
+		optional bool
 	}
 	groups := []group{
-		{"smbios", &inv.SMBIOS.Facts, true, true},
-		{"cpu", &inv.CPU.Facts, true, true},
-		{"memory", &inv.Memory.Facts, true, true},
-		{"disks", &inv.Block.Facts, true, true},
-		{"nics", &inv.NICs.Facts, true, true},
-		{"pci", &inv.PCI.Facts, true, true},
-		{"usb", &inv.USB.Facts, true, false},
-		{"boot-mode", &inv.Firmware.Boot.Facts, true, false},
-		{"secure-boot", &inv.Firmware.SecureBoot.Facts, true, false},
-		{"esrt", &inv.Firmware.ESRT.Facts, true, false},
-		{"tpm", &inv.Firmware.TPM.Facts, true, false},
-		{"os-release", &inv.OS.Release.Facts, false, true},
-		{"kernel", &inv.OS.Kernel.Facts, false, false},
-		{"host", &inv.OS.Host.Facts, false, false},
-		{"kernel-modules", &inv.OS.Modules.Facts, false, false},
-		{"packages:dpkg", &inv.Software.DPKG.Facts, false, false},
-		{"packages:rpm", &inv.Software.RPM.Facts, false, false},
-		{"packages:apk", &inv.Software.APK.Facts, false, false},
+		{"smbios", &inv.SMBIOS.Facts, true, true, false},
+		{"cpu", &inv.CPU.Facts, true, true, false},
+		{"memory", &inv.Memory.Facts, true, true, false},
+		{"disks", &inv.Block.Facts, true, true, false},
+		{"nics", &inv.NICs.Facts, true, true, false},
+		{"pci", &inv.PCI.Facts, true, true, false},
+		{"usb", &inv.USB.Facts, true, false, false},
+		{"boot-mode", &inv.Firmware.Boot.Facts, true, false, false},
+		{"secure-boot", &inv.Firmware.SecureBoot.Facts, true, false, false},
+		{"esrt", &inv.Firmware.ESRT.Facts, true, false, false},
+		{"tpm", &inv.Firmware.TPM.Facts, true, false, false},
+		{"os-release", &inv.OS.Release.Facts, false, true, false},
+		{"kernel", &inv.OS.Kernel.Facts, false, false, false},
+		{"host", &inv.OS.Host.Facts, false, false, false},
+		{"kernel-modules", &inv.OS.Modules.Facts, false, false, false},
+		{"packages:dpkg", &inv.Software.DPKG.Facts, false, false, false},
+		{"packages:rpm", &inv.Software.RPM.Facts, false, false, false},
+		{"packages:apk", &inv.Software.APK.Facts, false, false, false},
+		{"packages:windows", &inv.Software.Programs.Facts, false, false, true},
+		{"hotfixes", &inv.Software.Hotfixes.Facts, false, false, true},
+		{"drivers", &inv.OS.Drivers.Facts, false, false, true},
 	}
 	for _, g := range groups {
+		if g.optional && g.f.Status == "" {
+			continue
+		}
 		var agg Aggregate
 		switch g.f.Status {
 		case sysinv.StatusComplete:

@@ -58,6 +58,10 @@ const (
 	KindPackage     Kind = "package"
 	KindAsset       Kind = "network-asset"
 	KindAssetFW     Kind = "asset-firmware"
+	// KindDriver is a Windows kernel or file-system driver service.
+	KindDriver Kind = "driver"
+	// KindProgram is a Windows program from "Programs and Features".
+	KindProgram Kind = "program"
 )
 
 // Property is one name/value fact. Names are either registered CycloneDX
@@ -178,11 +182,11 @@ type Document struct {
 	Hardware []*Component `json:"hardware,omitempty" yaml:"hardware,omitempty"`
 	// Firmware are BIOS/UEFI, ESRT entries, NIC/disk/TPM firmware and microcode.
 	Firmware []*Component `json:"firmware,omitempty" yaml:"firmware,omitempty"`
-	// Drivers are kernel modules.
+	// Drivers are kernel modules (Linux) and driver services (Windows).
 	Drivers []*Component `json:"drivers,omitempty" yaml:"drivers,omitempty"`
 	// OS is the operating system (nil when unknown).
 	OS *Component `json:"os,omitempty" yaml:"os,omitempty"`
-	// Packages are installed software packages.
+	// Packages are installed software packages and Windows programs.
 	Packages []*Component `json:"packages,omitempty" yaml:"packages,omitempty"`
 	// Assets are devices seen on the network (Class device, Kind network-asset)
 	// and their firmware (Kind asset-firmware).

@@ -100,10 +100,14 @@ func (d *Document) report() *report {
 	for _, c := range d.Firmware {
 		fw.Rows = append(fw.Rows, []string{string(c.Kind), c.Name, c.Vendor, c.Version, c.Date, strings.Join(users[c.Ref], ", ")})
 	}
-	drv := section{ID: "drivers", Title: "Device drivers (kernel modules)", Columns: []string{"Module", "Version", "Source version", "Used by"},
-		Widths: []float64{2, 2, 3, 3}, Empty: "No loaded kernel modules were seen."}
+	drv := section{ID: "drivers", Title: "Device drivers (kernel modules, driver services)", Columns: []string{"Module / driver", "Version", "Source version / image", "Used by"},
+		Widths: []float64{2, 2, 3, 3}, Empty: "No loaded kernel modules or driver services were seen."}
 	for _, c := range d.Drivers {
-		drv.Rows = append(drv.Rows, []string{c.Name, c.Version, c.Prop("wirebom:module:srcversion"), strings.Join(users[c.Ref], ", ")})
+		detail := c.Prop("wirebom:module:srcversion")
+		if c.Kind == KindDriver {
+			detail = c.Prop("wirebom:driver:path")
+		}
+		drv.Rows = append(drv.Rows, []string{c.Name, c.Version, detail, strings.Join(users[c.Ref], ", ")})
 	}
 	osec := section{ID: "os", Title: "Operating system", Columns: []string{"Fact", "Value"}, Widths: []float64{1, 4},
 		Empty: "The operating system could not be identified."}
@@ -117,10 +121,14 @@ func (d *Document) report() *report {
 			osec.Rows = append(osec.Rows, []string{strings.TrimPrefix(p.Name, "wirebom:"), p.Value})
 		}
 	}
-	pk := section{ID: "packages", Title: "Software packages", Columns: []string{"Name", "Version", "Arch", "Type", "Package URL"},
+	pk := section{ID: "packages", Title: "Software packages", Columns: []string{"Name", "Version", "Arch / scope", "Type", "Package URL / publisher"},
 		Widths: []float64{2, 2, 1, 1, 5}, Empty: "No installed packages were found."}
 	for _, c := range d.Packages {
-		pk.Rows = append(pk.Rows, []string{c.Name, c.Version, c.Prop("wirebom:package:arch"), c.Prop("wirebom:package:type"), c.PURL})
+		arch, id := c.Prop("wirebom:package:arch"), c.PURL
+		if c.Kind == KindProgram {
+			arch, id = c.Prop("wirebom:program:scope"), c.Publisher
+		}
+		pk.Rows = append(pk.Rows, []string{c.Name, c.Version, arch, c.Prop("wirebom:package:type"), id})
 	}
 	pk.Note = strconv.Itoa(len(d.Packages)) + " packages"
 	as := section{ID: "assets", Title: "Network assets", Columns: []string{"MAC", "IP addresses", "Vendor", "Names / model", "Identity", "Protocols / role", "VLANs", "Seen"},

@@ -147,7 +147,11 @@ func spdxPackage(c *Component, id common.ElementID) *spdx.Package {
 		p.PackageSupplier = &common.Supplier{Supplier: c.Vendor, SupplierType: "Organization"}
 	}
 	if c.Publisher != "" {
-		p.PackageOriginator = &common.Originator{Originator: strings.NewReplacer("<", "(", ">", ")").Replace(c.Publisher), OriginatorType: "Person"}
+		typ := "Person" // a package maintainer
+		if c.Kind == KindProgram {
+			typ = "Organization" // Windows' Publisher: the company behind the program
+		}
+		p.PackageOriginator = &common.Originator{Originator: strings.NewReplacer("<", "(", ">", ")").Replace(c.Publisher), OriginatorType: typ}
 	}
 	if c.License != "" {
 		p.PackageLicenseComments = "declared by the package manager: " + c.License

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"time"
 )
 
@@ -17,34 +16,17 @@ type collector struct {
 	live bool
 	// hostRoot: Root is the host's "/", so ioctls describe the same system.
 	hostRoot bool
+	// nativeLive: Root is this machine's own root ("/", or the system
+	// drive on Windows), so the running OS's own sources apply.
+	nativeLive bool
 	// osr is the os-release facts, collected first (purls need the distro).
 	osr *OSRelease
 }
 
-// Collect gathers every fact group from opts.Root. It returns an error only
-// when the root itself is unusable or ctx is cancelled (then with the partial
-// inventory); everything else becomes warnings and unknowns in the groups.
-func Collect(ctx context.Context, opts Options) (*Inventory, error) {
-	if opts.Root == "" {
-		opts.Root = "/"
-	}
-	root, err := filepath.Abs(opts.Root)
-	if err != nil {
-		return nil, fmt.Errorf("sysinv: root %q: %w", opts.Root, err)
-	}
-	root = filepath.Clean(root)
-	if root == "/" {
-		opts.Live = true
-	}
-	fsys, err := NewFS(root, opts.MaxFileSize)
-	if err != nil {
-		return nil, err
-	}
-	opts.Root = root
-	c := &collector{fs: fsys, opts: opts, live: opts.Live, hostRoot: root == "/"}
-	inv := &Inventory{Root: root, Live: opts.Live, CollectedAt: time.Now().UTC()}
-
-	steps := []func(){
+// fsSteps are the collectors that read a root directory: the running Linux
+// system, or an image of any system inspected from any OS.
+func (c *collector) fsSteps(inv *Inventory) []func() {
+	return []func(){
 		func() { inv.OS.Release = c.osRelease(); c.osr = &inv.OS.Release },
 		func() { inv.SMBIOS = c.smbios() },
 		func() { inv.CPU = c.cpuinfo() },
@@ -63,7 +45,30 @@ func Collect(ctx context.Context, opts Options) (*Inventory, error) {
 		func() { inv.Software.DPKG = c.dpkg() },
 		func() { inv.Software.RPM = c.rpm() },
 		func() { inv.Software.APK = c.apk() },
+		func() { c.windowsImage(inv) },
 	}
+}
+
+// Collect gathers every fact group from opts.Root. It returns an error only
+// when the root itself is unusable or ctx is cancelled (then with the partial
+// inventory); everything else becomes warnings and unknowns in the groups.
+func Collect(ctx context.Context, opts Options) (*Inventory, error) {
+	root, live, err := liveRoot(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("sysinv: root %q: %w", opts.Root, err)
+	}
+	if live {
+		opts.Live = true
+	}
+	fsys, err := NewFS(root, opts.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	opts.Root = root
+	c := &collector{fs: fsys, opts: opts, live: opts.Live, nativeLive: live, hostRoot: root == "/"}
+	inv := &Inventory{Root: root, Live: opts.Live, CollectedAt: time.Now().UTC()}
+
+	steps := c.platformSteps(inv)
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return inv, fmt.Errorf("sysinv: collect: %w", err)

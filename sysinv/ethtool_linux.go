@@ -2,6 +2,7 @@ package sysinv
 
 import (
 	"fmt"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,4 +24,12 @@ func ethtoolDrvinfo(ifname string) (ethtoolInfo, error) {
 		FwVersion: cString(d.Fw_version[:]),
 		BusInfo:   cString(d.Bus_info[:]),
 	}, nil
+}
+
+// cString returns the NUL-terminated prefix of b.
+func cString(b []byte) string {
+	if i := strings.IndexByte(string(b), 0); i >= 0 {
+		b = b[:i]
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -70,38 +70,6 @@ func FuzzCPUInfo(f *testing.F) {
 	})
 }
 
-// FuzzSMBIOS feeds structure tables through decodeSMBIOS (u-root's parser
-// under our wrapper) behind a valid SMBIOS 3 entry point, so mutations reach
-// the table parsers instead of dying on the entry point checksum; inputs that
-// start with an anchor also go through SplitDumpBin. The wrapper must never
-// panic, whatever u-root does.
-func FuzzSMBIOS(f *testing.F) {
-	var entry []byte
-	for _, n := range []string{"smbios_table.bin", "satellite_pro_l70_testdata.bin"} {
-		b, err := os.ReadFile(uRootSMBIOSF(f, n))
-		if err != nil {
-			f.Fatal(err)
-		}
-		e, table, err := SplitDumpBin(b)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if entry == nil {
-			entry = e // the SMBIOS 3.1.1 (64-bit) entry point
-		}
-		f.Add(table)
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var s SMBIOS
-		decodeSMBIOS(&s, entry, data)
-		if e, table, err := SplitDumpBin(data); err == nil {
-			var s2 SMBIOS
-			decodeSMBIOS(&s2, e, table)
-		}
-	})
-}
-
 // FuzzSysfsValues runs every small sysfs/procfs value parser on the input.
 func FuzzSysfsValues(f *testing.F) {
 	f.Add([]byte("0x8086"))
@@ -130,9 +98,4 @@ func FuzzSysfsValues(f *testing.F) {
 		BzImageVersion(data)
 		purlEscape(s)
 	})
-}
-
-// uRootSMBIOSF is uRootSMBIOS for fuzz targets.
-func uRootSMBIOSF(f *testing.F, name string) string {
-	return uRootSMBIOS(&testing.T{}, name)
 }

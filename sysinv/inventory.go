@@ -7,9 +7,19 @@
 // the Source it was read from, the fields that stayed unknown with the reason,
 // and warnings. A fact that could not be read is never guessed and never
 // reported as an empty string without an Unknown entry saying why.
+//
+// A root directory reads the same from every OS. The running system itself
+// is read through /proc and /sys on Linux; on Windows through the registry
+// and system calls (package winfacts, see ApplyWindows) and on macOS through
+// sysctl (package macfacts, see ApplyMacOS), where the Linux sources are
+// reported as not applicable (StatusAbsent) rather than missing.
 package sysinv
 
-import "time"
+import (
+	"time"
+
+	"github.com/wirebom/wirebom/sysinv/winfacts"
+)
 
 // Warning is a problem met while collecting facts. It never aborts collection.
 type Warning struct {
@@ -65,14 +75,15 @@ type Facts struct {
 // Options configures Collect.
 type Options struct {
 	// Root is the directory to inspect: "/" (the default when empty) for the
-	// running system, or a mounted image or unpacked filesystem.
+	// running system, or a mounted image or unpacked filesystem. On Windows
+	// "", "/", "\" and the system drive ("C:\") all mean the running system.
 	Root string
 	// SMBIOSFile, when set, is a `dmidecode --dump-bin` file read instead of
 	// <Root>/sys/firmware/dmi/tables. It is read from the host, not from Root.
 	SMBIOSFile string
 	// Live says Root is a running system whose /proc and /sys are the kernel's
-	// view. Collect sets it when Root is "/" or empty. Ioctls (ethtool) are used
-	// only when Live is set and Root is "/".
+	// view. Collect sets it when Root is the running system's own root (see
+	// Root). Ioctls (ethtool) are used only when Live is set and Root is "/".
 	Live bool
 	// MaxFileSize caps how many bytes are read from one file (default
 	// DefaultMaxFileSize). Larger files are truncated with a warning.
@@ -307,7 +318,10 @@ type NICs struct {
 
 // NIC is one network interface.
 type NIC struct {
-	Name            string `json:"name"`
+	Name string `json:"name"`
+	// Description is the adapter model as the OS names it where it does
+	// (Windows: "Intel(R) Ethernet Connection (7) I219-LM").
+	Description     string `json:"description,omitempty"`
 	MAC             string `json:"mac,omitempty"`
 	Driver          string `json:"driver,omitempty"`
 	DriverVersion   string `json:"driverVersion,omitempty"`
@@ -461,7 +475,29 @@ type OS struct {
 	Kernel  Kernel        `json:"kernel"`
 	Host    Host          `json:"host"`
 	Modules KernelModules `json:"modules"`
+	// Drivers are the kernel and file-system drivers Windows registers as
+	// services (StatusAbsent on other systems).
+	Drivers Drivers `json:"drivers"`
+	// Windows is the version as the Windows registry states it (live
+	// Windows only; nil elsewhere). Release carries the same facts in
+	// os-release form.
+	Windows *WindowsVersion `json:"windows,omitempty"`
 }
+
+// WindowsVersion is HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion,
+// decoded (product name, edition, display version, build, UBR, service
+// pack, installation type and date).
+type WindowsVersion = winfacts.OS
+
+// Drivers lists driver services (Windows).
+type Drivers struct {
+	Facts
+	Drivers []Driver `json:"drivers,omitempty"`
+}
+
+// Driver is one kernel or file-system driver service with the file version
+// of its image.
+type Driver = winfacts.Driver
 
 // OSRelease is os-release(5).
 type OSRelease struct {
@@ -498,8 +534,12 @@ type Kernel struct {
 type Host struct {
 	Facts
 	Hostname string `json:"hostname,omitempty"`
-	// MachineID is /etc/machine-id (read, never written).
+	// MachineID is /etc/machine-id (read, never written); on Windows the
+	// MachineGuid of HKLM\SOFTWARE\Microsoft\Cryptography.
 	MachineID string `json:"machineId,omitempty"`
+	// Model is the hardware model the OS names when there is no SMBIOS
+	// table to read (macOS hw.model: "MacBookPro18,3").
+	Model string `json:"model,omitempty"`
 }
 
 // KernelModules lists loaded (live) and installed kernel modules.
@@ -531,7 +571,33 @@ type Software struct {
 	DPKG PackageDB `json:"dpkg"`
 	RPM  PackageDB `json:"rpm"`
 	APK  PackageDB `json:"apk"`
+	// Programs are Windows' "Programs and Features" (the Uninstall keys);
+	// StatusAbsent on other systems.
+	Programs Programs `json:"programs"`
+	// Hotfixes are the installed Windows updates by KB number; StatusAbsent
+	// on other systems.
+	Hotfixes Hotfixes `json:"hotfixes"`
 }
+
+// Programs lists installed Windows programs.
+type Programs struct {
+	Facts
+	Programs []Program `json:"programs,omitempty"`
+}
+
+// Program is one entry of "Programs and Features". Windows programs have no
+// package URL type: they are identified by name, publisher and version, and
+// MSI packages by their product code (Key).
+type Program = winfacts.Program
+
+// Hotfixes lists installed Windows updates.
+type Hotfixes struct {
+	Facts
+	Hotfixes []Hotfix `json:"hotfixes,omitempty"`
+}
+
+// Hotfix is one installed update ("KB5031356").
+type Hotfix = winfacts.Hotfix
 
 // PackageDB is one package manager's database. Status is StatusAbsent when
 // the database does not exist.
@@ -584,6 +650,8 @@ func (inv *Inventory) facts() []*Facts {
 		&inv.Firmware.Boot.Facts, &inv.Firmware.SecureBoot.Facts, &inv.Firmware.ESRT.Facts,
 		&inv.Firmware.TPM.Facts,
 		&inv.OS.Release.Facts, &inv.OS.Kernel.Facts, &inv.OS.Host.Facts, &inv.OS.Modules.Facts,
+		&inv.OS.Drivers.Facts,
 		&inv.Software.DPKG.Facts, &inv.Software.RPM.Facts, &inv.Software.APK.Facts,
+		&inv.Software.Programs.Facts, &inv.Software.Hotfixes.Facts,
 	}
 }

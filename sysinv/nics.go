@@ -2,7 +2,6 @@ package sysinv
 
 import (
 	"strconv"
-	"strings"
 )
 
 // ethtoolInfo is what the ETHTOOL_GDRVINFO ioctl returns.
@@ -78,12 +77,4 @@ func (c *collector) nics() NICs {
 	}
 	n.done()
 	return n
-}
-
-// cString returns the NUL-terminated prefix of b.
-func cString(b []byte) string {
-	if i := strings.IndexByte(string(b), 0); i >= 0 {
-		b = b[:i]
-	}
-	return strings.TrimSpace(string(b))
 }

@@ -4,24 +4,14 @@ package sysinv
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 )
-
-// uRootSMBIOS returns the path of a table shipped in u-root's module
-// (BSD-3-Clause, see testdata/SOURCES.md); go test has the module cached
-// because go.mod requires it.
-func uRootSMBIOS(t *testing.T, name string) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
-	if err != nil {
-		t.Fatalf("go env GOMODCACHE: %v", err)
-	}
-	return filepath.Join(strings.TrimSpace(string(out)), "github.com/u-root/u-root@v0.16.0/pkg/smbios/testdata", name)
-}
 
 // dmiBlock is one structure of dmidecode's text output.
 type dmiBlock struct {
@@ -94,12 +84,14 @@ func dmiStr(s string) string {
 	return s
 }
 
-// TestSMBIOSAgainstDmidecode decodes real tables and checks the key fields
-// agree with dmidecode's decoding of the same dump-bin files.
+// TestSMBIOSAgainstDmidecode decodes real tables, and the synthetic one that
+// exercises the version-dependent fields, and checks every field we report
+// agrees with dmidecode's decoding of the same dump-bin files.
 func TestSMBIOSAgainstDmidecode(t *testing.T) {
-	for _, name := range []string{"satellite_pro_l70_testdata.bin", "smbios_table.bin"} {
-		t.Run(name, func(t *testing.T) {
-			file := uRootSMBIOS(t, name)
+	synth := filepath.Join(t.TempDir(), "version-fields.bin")
+	must(t, os.WriteFile(synth, versionFieldsDump(), 0o644))
+	for _, file := range []string{smbiosTestdataPath("satellite_pro_l70_testdata.bin"), smbiosTestdataPath("smbios_table.bin"), synth} {
+		t.Run(filepath.Base(file), func(t *testing.T) {
 			inv, err := Collect(context.Background(), Options{Root: t.TempDir(), SMBIOSFile: file})
 			if err != nil {
 				t.Fatal(err)
@@ -108,9 +100,7 @@ func TestSMBIOSAgainstDmidecode(t *testing.T) {
 			if s.Status != StatusComplete && s.Status != StatusPartial {
 				t.Fatalf("smbios %s: %s", s.Status, s.Reason)
 			}
-			var mems []MemoryDevice
-			mems = append(mems, s.MemoryDevices...)
-			nMem, nProc := 0, 0
+			nMem, nProc, nBoard, nChassis := 0, 0, 0, 0
 			for _, b := range dmidecode(t, file) {
 				f := b.fields
 				switch b.typ {
@@ -123,6 +113,7 @@ func TestSMBIOSAgainstDmidecode(t *testing.T) {
 					eq(t, "BIOS date", s.BIOS.ReleaseDate, dmiStr(f["Release Date"]))
 					eq(t, "BIOS revision", s.BIOS.BIOSRelease, f["BIOS Revision"])
 					eq(t, "EC revision", s.BIOS.ECRelease, f["Firmware Revision"])
+					eq(t, "ROM size", strconv.FormatUint(s.BIOS.ROMSizeBytes, 10), strconv.FormatUint(dmiSize(f["ROM Size"]), 10))
 				case 1:
 					if s.System == nil {
 						t.Fatal("no system")
@@ -134,6 +125,32 @@ func TestSMBIOSAgainstDmidecode(t *testing.T) {
 					eq(t, "UUID", s.System.UUID, strings.ToLower(f["UUID"]))
 					eq(t, "SKU", s.System.SKUNumber, dmiStr(f["SKU Number"]))
 					eq(t, "family", s.System.Family, dmiStr(f["Family"]))
+					eqEnum(t, "wake-up type", s.System.WakeupType, f["Wake-up Type"])
+				case 2:
+					if nBoard >= len(s.Baseboards) {
+						t.Fatalf("dmidecode has more baseboards than our %d", len(s.Baseboards))
+					}
+					bb := s.Baseboards[nBoard]
+					nBoard++
+					eq(t, "board manufacturer", bb.Manufacturer, dmiStr(f["Manufacturer"]))
+					eq(t, "board product", bb.Product, dmiStr(f["Product Name"]))
+					eq(t, "board version", bb.Version, dmiStr(f["Version"]))
+					eq(t, "board serial", bb.SerialNumber, dmiStr(f["Serial Number"]))
+					eq(t, "board asset tag", bb.AssetTag, dmiStr(f["Asset Tag"]))
+					eq(t, "board location", bb.LocationInChassis, dmiStr(f["Location In Chassis"]))
+					eqEnum(t, "board type", bb.BoardType, f["Type"])
+				case 3:
+					if nChassis >= len(s.Chassis) {
+						t.Fatalf("dmidecode has more chassis than our %d", len(s.Chassis))
+					}
+					ch := s.Chassis[nChassis]
+					nChassis++
+					eq(t, "chassis manufacturer", ch.Manufacturer, dmiStr(f["Manufacturer"]))
+					eqEnum(t, "chassis type", ch.Type, f["Type"])
+					eq(t, "chassis version", ch.Version, dmiStr(f["Version"]))
+					eq(t, "chassis serial", ch.SerialNumber, dmiStr(f["Serial Number"]))
+					eq(t, "chassis asset tag", ch.AssetTag, dmiStr(f["Asset Tag"]))
+					eq(t, "chassis SKU", ch.SKUNumber, dmiStr(f["SKU Number"]))
 				case 4:
 					if nProc >= len(s.Processors) {
 						t.Fatalf("dmidecode has more processors than our %d", len(s.Processors))
@@ -141,38 +158,134 @@ func TestSMBIOSAgainstDmidecode(t *testing.T) {
 					p := s.Processors[nProc]
 					nProc++
 					eq(t, "socket", p.SocketDesignation, dmiStr(f["Socket Designation"]))
+					eqEnum(t, "cpu type", p.Type, f["Type"])
+					eqEnum(t, "cpu family", p.Family, f["Family"])
 					eq(t, "cpu manufacturer", p.Manufacturer, dmiStr(f["Manufacturer"]))
 					eq(t, "cpu ID", p.ID, f["ID"])
 					eq(t, "cpu version", p.Version, dmiStr(f["Version"]))
 					eq(t, "cpu max speed", strconv.Itoa(p.MaxSpeedMHz), strconv.Itoa(dmiSpeed(f["Max Speed"])))
-					if f["Core Count"] != "" {
-						eq(t, "core count", strconv.Itoa(p.CoreCount), f["Core Count"])
-					}
+					eq(t, "cpu current speed", strconv.Itoa(p.CurrentSpeedMHz), strconv.Itoa(dmiSpeed(f["Current Speed"])))
+					eq(t, "cpu serial", p.SerialNumber, dmiStr(f["Serial Number"]))
+					eq(t, "cpu asset tag", p.AssetTag, dmiStr(f["Asset Tag"]))
+					eq(t, "cpu part number", p.PartNumber, dmiStr(f["Part Number"]))
+					eq(t, "core count", strconv.Itoa(p.CoreCount), strconv.Itoa(dmiSpeed(f["Core Count"])))
+					eq(t, "cores enabled", strconv.Itoa(p.CoreEnabled), strconv.Itoa(dmiSpeed(f["Core Enabled"])))
+					eq(t, "thread count", strconv.Itoa(p.ThreadCount), strconv.Itoa(dmiSpeed(f["Thread Count"])))
+					eq(t, "populated", strconv.FormatBool(p.Populated), strconv.FormatBool(strings.HasPrefix(f["Status"], "Populated")))
 				case 17:
-					if nMem >= len(mems) {
-						t.Fatalf("dmidecode has more memory devices than our %d", len(mems))
+					if nMem >= len(s.MemoryDevices) {
+						t.Fatalf("dmidecode has more memory devices than our %d", len(s.MemoryDevices))
 					}
-					m := mems[nMem]
+					m := s.MemoryDevices[nMem]
 					nMem++
 					eq(t, "locator", m.Locator, dmiStr(f["Locator"]))
 					eq(t, "bank", m.BankLocator, dmiStr(f["Bank Locator"]))
 					eq(t, "size", strconv.FormatUint(m.SizeBytes, 10), strconv.FormatUint(dmiSize(f["Size"]), 10))
-					eq(t, "type", m.Type, f["Type"])
+					eq(t, "present", strconv.FormatBool(m.Present), strconv.FormatBool(f["Size"] != "No Module Installed"))
+					eqEnum(t, "form factor", m.FormFactor, f["Form Factor"])
+					eqEnum(t, "type", m.Type, f["Type"])
+					eq(t, "type detail", m.TypeDetail, f["Type Detail"])
 					eq(t, "speed", strconv.Itoa(m.SpeedMTs), strconv.Itoa(dmiSpeed(f["Speed"])))
 					eq(t, "configured speed", strconv.Itoa(m.ConfiguredSpeedMTs), strconv.Itoa(dmiSpeed(f["Configured Memory Speed"])))
-					eq(t, "mem manufacturer", m.Manufacturer, dmiStr(f["Manufacturer"]))
-					eq(t, "mem serial", m.SerialNumber, dmiStr(f["Serial Number"]))
-					eq(t, "part number", m.PartNumber, dmiStr(f["Part Number"]))
+					if m.Present {
+						eq(t, "mem manufacturer", m.Manufacturer, dmiStr(f["Manufacturer"]))
+						eq(t, "mem serial", m.SerialNumber, dmiStr(f["Serial Number"]))
+						eq(t, "mem asset tag", m.AssetTag, dmiStr(f["Asset Tag"]))
+						eq(t, "part number", m.PartNumber, dmiStr(f["Part Number"]))
+					}
 				}
 			}
-			if nMem != len(mems) || nProc != len(s.Processors) {
-				t.Errorf("memory devices %d/%d, processors %d/%d (dmidecode/ours)", nMem, len(mems), nProc, len(s.Processors))
+			if nMem != len(s.MemoryDevices) || nProc != len(s.Processors) || nBoard != len(s.Baseboards) || nChassis != len(s.Chassis) {
+				t.Errorf("memory devices %d/%d, processors %d/%d, baseboards %d/%d, chassis %d/%d (dmidecode/ours)",
+					nMem, len(s.MemoryDevices), nProc, len(s.Processors), nBoard, len(s.Baseboards), nChassis, len(s.Chassis))
 			}
-			if nMem == 0 {
-				t.Errorf("no memory devices compared")
+			if nMem == 0 || nProc == 0 {
+				t.Errorf("no memory devices or processors compared")
 			}
 		})
 	}
+}
+
+// eqEnum compares an enumerated name: where dmidecode knows no name
+// ("<OUT OF SPEC>") we print the number in hexadecimal.
+func eqEnum(t *testing.T, what, got, want string) {
+	t.Helper()
+	if want == "<OUT OF SPEC>" && strings.HasPrefix(got, "0x") {
+		return
+	}
+	eq(t, what, got, want)
+}
+
+// TestSMBIOSNamesAgainstDmidecode decodes one structure per value of every
+// enumeration we name (wake-up type, board, chassis and processor type,
+// processor family and family 2, memory form factor, type and type detail
+// bits) and compares each name with dmidecode's for the same structure.
+func TestSMBIOSNamesAgainstDmidecode(t *testing.T) {
+	tb := &tableBuilder{}
+	for v := range 256 {
+		tb.add(1, area(0x1b, at{0x18, v}))
+		tb.add(2, area(0x0f, at{0x0d, v}))
+		tb.add(3, area(0x15, at{0x05, v}))
+		tb.add(4, area(0x30, at{0x05, v}, at{0x06, v}, at{0x07, 1}, at{0x28, uint16(0xfffe)}), "Neutral")
+		tb.add(17, area(0x28, at{0x0c, uint16(1024)}, at{0x0e, v}, at{0x12, v}, at{0x13, uint16(v << 8)}))
+	}
+	for v := range 16 {
+		tb.add(17, area(0x28, at{0x0c, uint16(1024)}, at{0x13, uint16(1 << v)}))
+	}
+	// Family 2 values above FFh: DSP0134 3.8 names none beyond 2xxh.
+	for v := 0x100; v < 0x400; v++ {
+		tb.add(4, area(0x30, at{0x05, 3}, at{0x06, 0xfe}, at{0x28, uint16(v)}))
+	}
+	tb.add(4, area(0x30, at{0x05, 3}, at{0x06, 0xfe}, at{0x28, uint16(0xfffd)}))
+	for _, m := range []string{"Intel(R) Corporation", "AMD", "Advanced Micro Devices, Inc."} {
+		tb.add(4, area(0x30, at{0x05, 3}, at{0x06, 0xbe}, at{0x07, 1}), m)
+	}
+	table := tb.end()
+	names := func(t *testing.T, entry []byte) {
+		file := filepath.Join(t.TempDir(), "names.bin")
+		must(t, os.WriteFile(file, dumpBin(entry, table), 0o644))
+		ep, err := ParseEntryPoint(entry)
+		must(t, err)
+		structs, err := ParseStructures(table)
+		must(t, err)
+		blocks := dmidecode(t, file)
+		if len(blocks) != len(structs) {
+			t.Fatalf("dmidecode %d structures, ours %d", len(blocks), len(structs))
+		}
+		for i, b := range blocks {
+			var s SMBIOS
+			d := smbiosDecoder{s: &s, ep: ep}
+			st := &structs[i]
+			f := b.fields
+			switch st.Type {
+			case 1:
+				d.system(st)
+				eqEnum(t, "wake-up type", s.System.WakeupType, f["Wake-up Type"])
+			case 2:
+				d.baseboard(st)
+				eqEnum(t, "board type", s.Baseboards[0].BoardType, f["Type"])
+			case 3:
+				d.chassis(st)
+				eqEnum(t, "chassis type", s.Chassis[0].Type, f["Type"])
+			case 4:
+				d.processor(st)
+				eqEnum(t, "processor type", s.Processors[0].Type, f["Type"])
+				eqEnum(t, fmt.Sprintf("processor family 0x%02x/0x%04x", st.U8(6), st.U16(0x28)), s.Processors[0].Family, f["Family"])
+			case 17:
+				d.memoryDevice(st)
+				eqEnum(t, "form factor", s.MemoryDevices[0].FormFactor, f["Form Factor"])
+				eqEnum(t, "memory type", s.MemoryDevices[0].Type, f["Type"])
+				eq(t, "type detail", s.MemoryDevices[0].TypeDetail, f["Type Detail"])
+			}
+		}
+	}
+	t.Run("3.3", func(t *testing.T) { names(t, entry3(3, 3, 0, len(table))) })
+	// In SMBIOS 2.0 family 30h meant Pentium Pro for Intel processors.
+	t.Run("2.0", func(t *testing.T) {
+		table = (&tableBuilder{}).add(4, area(0x1a, at{0x05, 3}, at{0x06, 0x30}, at{0x07, 1}), "GenuineIntel").
+			add(4, area(0x1a, at{0x05, 3}, at{0x06, 0x30}, at{0x07, 1}), "Other").end()
+		names(t, entry2(2, 0, len(table), 3))
+	})
 }
 
 func eq(t *testing.T, what, got, want string) {

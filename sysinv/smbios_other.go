@@ -1,24 +1,17 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package sysinv
 
-import "errors"
+import (
+	"fmt"
+	"runtime"
+)
 
-// ErrNoEntryPoint is returned by SplitDumpBin when the data does not start
-// with an SMBIOS entry point ("_SM_" or "_SM3_").
-var ErrNoEntryPoint = errors.New("no SMBIOS entry point")
-
-// errSMBIOSLinuxOnly: u-root's smbios package builds on Linux only.
-var errSMBIOSLinuxOnly = errors.New("SMBIOS decoding is available on Linux builds only")
-
-// SplitDumpBin splits a `dmidecode --dump-bin` file; Linux builds only.
-func SplitDumpBin([]byte) (entry, table []byte, err error) {
-	return nil, nil, errSMBIOSLinuxOnly
-}
-
-// smbios reports SMBIOS as unknown on builds without u-root's parser.
-func (c *collector) smbios() SMBIOS {
+// smbiosLive: this OS offers no portable way to read the SMBIOS table
+// without cgo, so the facts are unknown unless a dump file is given.
+func (c *collector) smbiosLive() SMBIOS {
 	var s SMBIOS
-	s.fail("smbios", errSMBIOSLinuxOnly.Error())
+	s.Status = StatusUnknown
+	s.Reason = fmt.Sprintf("reading the live SMBIOS table is not available on %s: give a `dmidecode --dump-bin` file taken on the machine (--smbios FILE, Options.SMBIOSFile)", runtime.GOOS)
 	return s
 }

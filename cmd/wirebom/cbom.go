@@ -44,7 +44,7 @@ never left as empty strings. --reproducible derives the serial number from the c
 takes the timestamp from SOURCE_DATE_EPOCH (none when unset), so two runs give identical bytes.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: "/", Usage: "inspect `DIR` (a mounted image or unpacked root) instead of the running system"},
-			&cli.StringFlag{Name: "smbios", Usage: "read SMBIOS tables from `FILE` (dmidecode --dump-bin) instead of the root's /sys"},
+			&cli.StringFlag{Name: "smbios", Usage: "read SMBIOS tables from `FILE` (dmidecode --dump-bin) instead of the firmware's (Linux /sys, Windows GetSystemFirmwareTable)"},
 			&cli.StringFlag{Name: "assets", Usage: "add the devices seen on the network from `FILE` (wirebom assets --json)"},
 			&cli.StringSliceFlag{Name: "format", Aliases: []string{"F"}, Usage: "output `FORMAT`: " + formatNames() + " (repeatable, pairs with -o by position)"},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (repeatable; - is stdout)"},
@@ -216,13 +216,15 @@ func reportWarnings(w io.Writer, doc *cbom.Document, live bool) {
 			other = append(other, x.String())
 		}
 	}
-	if live && os.Geteuid() != 0 && len(rootHints) > 0 {
+	// Geteuid is -1 on Windows, where "root" means nothing: no root hint there.
+	notRoot := os.Geteuid() > 0
+	if live && notRoot && len(rootHints) > 0 {
 		fmt.Fprintln(w, "wirebom cbom: not running as root; root would add:")
 		for _, h := range rootHints {
 			fmt.Fprintln(w, "  "+h)
 		}
 	} else {
-		if live && os.Geteuid() != 0 {
+		if live && notRoot {
 			fmt.Fprintln(w, "wirebom cbom: not running as root; no collector reported facts that only root could read")
 		}
 		other = append(rootHints, other...)

@@ -203,20 +203,15 @@ type Frame struct {
 	// Block indexes the first MaxIndexed, the Blocks iterator walks them all.
 	Overflow bool
 
-	kind  blockKind
-	n     int
-	index [MaxIndexed]blockRef
-}
-
-// blockRef is one indexed block: offsets into Data rather than slices, so
-// that indexing stores no pointers.
-type blockRef struct {
-	opt, sub uint8
-	hasInfo  bool
-	length   uint16
-	info     uint16
-	off      uint16 // block header offset in Data
-	vs, ve   uint16 // value bounds in Data
+	kind     blockKind
+	n        uint8  // blocks indexed
+	valueOff uint8  // header bytes before a block's value: 2 (selector) or 4
+	infoMask uint32 // bit i: block i has a BlockInfo/BlockQualifier
+	// The index of the blocks, as offsets rather than slices so that
+	// indexing stores no pointers; one small array per field so that
+	// Decode and Block write and read each with one plain move.
+	hdr    [MaxIndexed]uint32 // option | suboption<<8 | BlockInfo<<16
+	vs, ve [MaxIndexed]uint16 // value bounds in Data
 }
 
 // MaxIndexed is the number of blocks Decode indexes into a Frame (a DCP
@@ -225,14 +220,16 @@ const MaxIndexed = 32
 
 // NumBlocks returns the number of blocks indexed by Decode: all blocks of
 // the frame unless Overflow is set.
-func (f *Frame) NumBlocks() int { return f.n }
+func (f *Frame) NumBlocks() int { return int(f.n) }
 
 // Block returns indexed block i (0 <= i < NumBlocks()). Its Value is a view
-// into the decoded input.
+// into the decoded input. Decode has validated the block: Block only reads
+// the index back.
 func (f *Frame) Block(i int) Block {
-	r := &f.index[i]
-	return Block{Option: Option(r.opt), Suboption: r.sub, Length: r.length, HasInfo: r.hasInfo,
-		Info: r.info, Value: f.Data[r.vs:r.ve:r.ve], Offset: int(r.off)}
+	hd, vs, ve := f.hdr[i], int(f.vs[i]), int(f.ve[i])
+	h := int(f.infoMask>>i) & 1
+	return Block{Option: Option(hd), Suboption: uint8(hd >> 8), Length: uint16(ve - vs + 2*h), HasInfo: h != 0,
+		Info: uint16(hd >> 16), Value: f.Data[vs:ve:ve], Offset: vs - int(f.valueOff) - 2*h}
 }
 
 // Parse decodes b (starting at the FrameID) into a new Frame.
@@ -242,73 +239,158 @@ func Parse(b []byte) (Frame, error) {
 	return f, err
 }
 
+// requestKind is the block layout of requests by ServiceID (responses all
+// carry a BlockInfo).
+var requestKind = [8]blockKind{ServiceGet: kindSelector, ServiceSet: kindQualifier, ServiceHello: kindInfo}
+
+// controlResponse is option/suboption 5/4 as indexed (option in the low
+// byte): the one response block without a BlockInfo.
+const controlResponse = uint32(OptionControl) | uint32(SubControlResponse)<<8
+
 // Decode decodes b (starting at the FrameID) into f, replacing its contents,
 // and indexes its blocks (see [Frame.Block]). Bytes after DataLength
 // (Ethernet padding) are ignored. A malformed block returns an error wrapping
 // ErrTooShort or ErrBadLength; the header and the blocks before it stay
 // valid.
 func (f *Frame) Decode(b []byte) error {
-	f.n, f.Overflow, f.Data = 0, false, nil
+	f.n, f.infoMask, f.Overflow = 0, 0, false
 	if len(b) < HeaderLen {
 		f.FrameID, f.ServiceID, f.ServiceType, f.Xid, f.ResponseDelay, f.DataLength = 0, 0, 0, 0, 0, 0
-		return &Error{Offset: len(b), What: "DCP header", Err: ErrTooShort}
+		f.Data = nil
+		return errAt(len(b), "DCP header", ErrTooShort)
 	}
-	f.FrameID = binary.BigEndian.Uint16(b)
-	f.ServiceID = ServiceID(b[2])
-	f.ServiceType = ServiceType(b[3])
-	f.Xid = binary.BigEndian.Uint32(b[4:])
-	f.ResponseDelay = binary.BigEndian.Uint16(b[8:])
-	f.DataLength = binary.BigEndian.Uint16(b[10:])
-	f.kind = f.kindOf()
-	if f.FrameID < FrameIDHello || f.FrameID > FrameIDIdentifyResponse {
-		return &Error{Offset: 0, What: "FrameID", Err: ErrUnknownFrameID}
+	h := b[:HeaderLen:HeaderLen]
+	fid, sid, st, dl := binary.BigEndian.Uint16(h), h[2], h[3], int(h[10])<<8|int(h[11])
+	f.FrameID, f.ServiceID, f.ServiceType = fid, ServiceID(sid), ServiceType(st)
+	f.Xid = binary.BigEndian.Uint32(h[4:])
+	f.ResponseDelay = binary.BigEndian.Uint16(h[8:])
+	f.DataLength = uint16(dl)
+	kind := kindInfo
+	if ServiceType(st) == TypeRequest {
+		kind = kindPlain
+		if sid < uint8(len(requestKind)) {
+			kind = requestKind[sid]
+		}
 	}
-	end := HeaderLen + int(f.DataLength)
-	if end > len(b) {
-		return &Error{Offset: 10, What: "DCPDataLength", Err: ErrBadLength}
+	f.kind = kind
+	d := b[HeaderLen:]
+	if fid < FrameIDHello || fid > FrameIDIdentifyResponse {
+		f.Data = nil
+		return errAt(0, "FrameID", ErrUnknownFrameID)
 	}
-	f.Data = b[HeaderLen:end:end]
-	// Index the blocks. This loop is the hot path of DCP decoding; it
-	// mirrors Blocks.Next (kept separate so that it runs without a call per
-	// block).
-	d, p, kind := f.Data, 0, f.kind
+	if dl > len(d) {
+		f.Data = nil
+		return errAt(10, "DCPDataLength", ErrBadLength)
+	}
+	d = d[:dl:dl]
+	f.Data = d
+	if kind == kindSelector {
+		return f.indexSelectors(d)
+	}
+	f.valueOff = 4
+	// A block has a BlockInfo/BlockQualifier when its length is at least
+	// minInfo (never, for kindPlain) and it is not Control/Response.
+	minInfo := uint(2)
+	if kind == kindPlain {
+		minInfo = 1 << 16
+	}
+	// Index the blocks: this is the hot path of DCP decoding. It mirrors
+	// Blocks.Next (kept separate so that it runs without a call per block).
+	// A padding byte follows an odd-length block, not counted in its length;
+	// at the end of Data it may be missing: then the offset passes len(d) by
+	// one, which ends the loops all the same.
+	//
+	// The first loop takes the common case: a block shorter than 256 bytes
+	// with 8 bytes left from its header on. It reads the header and the
+	// BlockInfo from one window without further bounds checks, and only a
+	// byte load, two additions and a rounding lead from one block to the
+	// next (the latency that bounds this loop). Every block takes at least 4
+	// bytes, so below fastEnd fewer than MaxIndexed blocks precede a block:
+	// the loop needs no count check (the index bounds check cannot fail).
+	// The second loop takes whatever is left, including every error.
+	const fastEnd = 4*MaxIndexed + 7
+	k, mask := 0, uint32(0)
+	fe := min(len(d), fastEnd)
+	df := d[:fe:fe]
+	q := uint(0) // block header offset; even, as odd lengths are padded
+	for q+8 <= uint(len(df)) {
+		w := df[q : q+8 : q+8]
+		if w[2] != 0 {
+			break // a block of 256 bytes or more: left to the loop below
+		}
+		n := uint(w[3])
+		e := q + 4 + n
+		if e > uint(len(d)) {
+			f.n, f.infoMask = uint8(k), mask
+			return errAt(HeaderLen+int(q)+2, "DCPBlockLength", ErrBadLength)
+		}
+		hd, vs := uint32(w[0])|uint32(w[1])<<8, q+4
+		if n >= minInfo && hd != controlResponse {
+			hd |= (uint32(w[4])<<8 | uint32(w[5])) << 16
+			vs += 2
+			mask |= 1 << (uint(k) & 31)
+		}
+		f.hdr[k], f.vs[k], f.ve[k] = hd, uint16(vs), uint16(e)
+		k++
+		q = (q + n + 5) &^ 1
+	}
+	p := int(q)
 	for p < len(d) {
-		if f.n == MaxIndexed {
+		if k >= MaxIndexed {
+			f.Overflow = true
+			break
+		}
+		if p+4 > len(d) {
+			f.n, f.infoMask = uint8(k), mask
+			return errAt(HeaderLen+p, "block header", ErrTooShort)
+		}
+		w := d[p : p+4 : p+4]
+		n := int(w[2])<<8 | int(w[3])
+		e := p + 4 + n
+		if e > len(d) {
+			f.n, f.infoMask = uint8(k), mask
+			return errAt(HeaderLen+p+2, "DCPBlockLength", ErrBadLength)
+		}
+		hd, vs := uint32(w[0])|uint32(w[1])<<8, p+4
+		if uint(n) >= minInfo && hd != controlResponse {
+			bi := d[vs : vs+2 : vs+2]
+			hd |= (uint32(bi[0])<<8 | uint32(bi[1])) << 16
+			vs += 2
+			mask |= 1 << (uint(k) & 31)
+		}
+		f.hdr[k], f.vs[k], f.ve[k] = hd, uint16(vs), uint16(e)
+		k++
+		p = e + n&1
+	}
+	f.n, f.infoMask = uint8(k), mask
+	return nil
+}
+
+// indexSelectors indexes the option/suboption pairs of a Get request.
+func (f *Frame) indexSelectors(d []byte) error {
+	f.valueOff = 2
+	p, k := 0, 0
+	for ; p+2 <= len(d) && k < MaxIndexed; p += 2 {
+		f.hdr[k], f.vs[k], f.ve[k] = uint32(d[p])|uint32(d[p+1])<<8, uint16(p+2), uint16(p+2)
+		k++
+	}
+	f.n = uint8(k)
+	if p < len(d) {
+		if k >= MaxIndexed {
 			f.Overflow = true
 			return nil
 		}
-		r := &f.index[f.n]
-		if kind == kindSelector {
-			if p+2 > len(d) {
-				return &Error{Offset: HeaderLen + p, What: "selector", Err: ErrTooShort}
-			}
-			*r = blockRef{opt: d[p], sub: d[p+1], off: uint16(p), vs: uint16(p + 2), ve: uint16(p + 2)}
-			p += 2
-			f.n++
-			continue
-		}
-		if p+4 > len(d) {
-			return &Error{Offset: HeaderLen + p, What: "block header", Err: ErrTooShort}
-		}
-		h := d[p : p+4 : p+4]
-		n := int(h[2])<<8 | int(h[3])
-		e := p + 4 + n
-		if e > len(d) {
-			return &Error{Offset: HeaderLen + p + 2, What: "DCPBlockLength", Err: ErrBadLength}
-		}
-		r.opt, r.sub, r.length, r.off, r.ve = h[0], h[1], uint16(n), uint16(p), uint16(e)
-		if kind != kindPlain && n >= 2 && (h[0] != uint8(OptionControl) || h[1] != SubControlResponse) {
-			r.hasInfo, r.info, r.vs = true, uint16(d[p+4])<<8|uint16(d[p+5]), uint16(p+6)
-		} else {
-			r.hasInfo, r.info, r.vs = false, 0, uint16(p+4)
-		}
-		if n&1 == 1 && e < len(d) {
-			e++ // padding byte after an odd-length block, not counted in the length
-		}
-		p = e
-		f.n++
+		return errAt(HeaderLen+p, "selector", ErrTooShort)
 	}
 	return nil
+}
+
+// errAt returns a decoding error. It is kept out of line so that the hot
+// path carries no allocation code.
+//
+//go:noinline
+func errAt(off int, what string, err error) error {
+	return &Error{Offset: off, What: what, Err: err}
 }
 
 // IsResponse reports whether the frame is a response (service type not request).
@@ -323,20 +405,6 @@ const (
 	kindQualifier                  // value starts with BlockQualifier (Set request)
 	kindSelector                   // option, suboption only (Get request)
 )
-
-func (f *Frame) kindOf() blockKind {
-	switch {
-	case f.ServiceType != TypeRequest:
-		return kindInfo
-	case f.ServiceID == ServiceGet:
-		return kindSelector
-	case f.ServiceID == ServiceSet:
-		return kindQualifier
-	case f.ServiceID == ServiceHello:
-		return kindInfo
-	}
-	return kindPlain
-}
 
 // Blocks returns an iterator over all blocks of f, without the MaxIndexed
 // limit of [Frame.Block].
@@ -625,7 +693,7 @@ func (f *Frame) Identity(id *Identity) error {
 	var b Block
 	for i := 0; ; i++ {
 		if !f.Overflow {
-			if i == f.n {
+			if i == int(f.n) {
 				return nil
 			}
 			b = f.Block(i)

@@ -1,7 +1,9 @@
 package pndcp
 
 import (
+	"encoding/binary"
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -600,5 +602,87 @@ func TestWrongBlockDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("allocs %v", allocs)
+	}
+}
+
+// randomFrame builds a DCP frame from r: well-formed blocks of every kind
+// and size class (short, odd without padding at the end, 256 bytes and
+// more, Control/Response), then sometimes a cut or a corrupted byte.
+func randomFrame(r *rand.Rand) []byte {
+	ids := []uint16{FrameIDHello, FrameIDGetSet, FrameIDIdentifyRequest, FrameIDIdentifyResponse}
+	b := []byte{0, 0, 0, 0, 1, 2, 3, 4, 0, 1, 0, 0}
+	binary.BigEndian.PutUint16(b, ids[r.IntN(len(ids))])
+	b[2] = []byte{3, 4, 5, 6, 9}[r.IntN(5)]
+	b[3] = []byte{0, 0, 1, 5}[r.IntN(4)]
+	lengths := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 13, 28, 255, 256, 300}
+	for range r.IntN(45) {
+		opt, sub := byte(r.IntN(8)), byte(r.IntN(8))
+		if r.IntN(4) == 0 {
+			opt, sub = byte(OptionControl), SubControlResponse
+		}
+		n := lengths[r.IntN(len(lengths))]
+		b = append(b, opt, sub, byte(n>>8), byte(n))
+		for range n {
+			b = append(b, byte(r.IntN(256)))
+		}
+		if n&1 == 1 {
+			b = append(b, 0)
+		}
+	}
+	if len(b) > HeaderLen && b[len(b)-1] == 0 && r.IntN(3) == 0 {
+		b = b[:len(b)-1] // no padding after the last odd block
+	}
+	n := len(b) - HeaderLen
+	b[10], b[11] = byte(n>>8), byte(n)
+	switch r.IntN(4) {
+	case 0:
+		b = b[:r.IntN(len(b)+1)]
+	case 1:
+		if len(b) > HeaderLen {
+			b[HeaderLen+r.IntN(len(b)-HeaderLen)] ^= byte(1 + r.IntN(255))
+		}
+	}
+	return b
+}
+
+// TestIndexMatchesIteratorRandom checks the index built by Decode against
+// the Blocks iterator, block for block and error for error, on random
+// frames that exercise both of Decode's loops.
+func TestIndexMatchesIteratorRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var f Frame
+	var blk Block
+	for iter := range 20000 {
+		b := randomFrame(r)
+		derr := f.Decode(b)
+		it := f.Blocks()
+		i := 0
+		for it.Next(&blk) {
+			if i < f.NumBlocks() {
+				x := f.Block(i)
+				if x.Option != blk.Option || x.Suboption != blk.Suboption || x.Length != blk.Length ||
+					x.HasInfo != blk.HasInfo || x.Info != blk.Info || x.Offset != blk.Offset || string(x.Value) != string(blk.Value) {
+					t.Fatalf("frame %d block %d: index %+v, iterator %+v", iter, i, x, blk)
+				}
+			}
+			i++
+		}
+		if f.Overflow {
+			if f.NumBlocks() != MaxIndexed || derr != nil || i < MaxIndexed {
+				t.Fatalf("frame %d: overflow with %d blocks, %v, iterator %d", iter, f.NumBlocks(), derr, i)
+			}
+			continue
+		}
+		if i != f.NumBlocks() {
+			t.Fatalf("frame %d: index %d blocks, iterator %d", iter, f.NumBlocks(), i)
+		}
+		if f.Data == nil {
+			continue
+		}
+		var de, ie *Error
+		if (derr == nil) != (it.Err() == nil) ||
+			derr != nil && (!errors.As(derr, &de) || !errors.As(it.Err(), &ie) || de.Offset != ie.Offset || de.Err != ie.Err) {
+			t.Fatalf("frame %d: Decode %v, iterator %v", iter, derr, it.Err())
+		}
 	}
 }

@@ -33,9 +33,7 @@ func Collect() *Facts {
 	f := &Facts{}
 	warn := func(format string, args ...any) { f.Warnings = append(f.Warnings, fmt.Sprintf(format, args...)) }
 
-	if raw, err := firmwareTable(rsmbSignature); err != nil {
-		warn("smbios: GetSystemFirmwareTable('RSMB'): %v", err)
-	} else if dump, err := RSMBToDumpBin(raw); err != nil {
+	if dump, err := SMBIOSDumpBin(); err != nil {
 		warn("smbios: %v", err)
 	} else {
 		f.SMBIOSDumpBin = dump
@@ -73,7 +71,7 @@ func Collect() *Facts {
 		p := CBSPackage{Name: name}
 		p.State, p.HasState = vs.Int("CurrentState")
 		cbs = append(cbs, p)
-	}); err != nil {
+	}); err != nil && !errors.Is(err, registry.ErrNotExist) {
 		warn("hotfixes: %s: %v (run as Administrator for the full list)", cbsPackagesKey, err)
 	}
 	var legacy []string
@@ -100,6 +98,17 @@ func Collect() *Facts {
 		warn("drivers: %s: %v", servicesKey, err)
 	}
 	return f
+}
+
+// SMBIOSDumpBin reads the running system's SMBIOS table through
+// GetSystemFirmwareTable('RSMB') and returns it in `dmidecode --dump-bin`
+// layout (see RSMBToDumpBin), ready for sysinv's decoder.
+func SMBIOSDumpBin() ([]byte, error) {
+	raw, err := firmwareTable(rsmbSignature)
+	if err != nil {
+		return nil, fmt.Errorf("GetSystemFirmwareTable('RSMB'): %w", err)
+	}
+	return RSMBToDumpBin(raw)
 }
 
 // firmwareTable calls GetSystemFirmwareTable, sizing the buffer first.

@@ -1,10 +1,11 @@
 // Package winfacts gathers the facts of a running Windows system that
 // package sysinv cannot read from a filesystem: the SMBIOS table through
 // GetSystemFirmwareTable('RSMB'), the OS version, installed programs,
-// hotfixes and kernel drivers from the registry.
+// hotfixes, kernel drivers and the processor from the registry, memory,
+// host name and machine GUID.
 //
-// Decoding is plain Go and tested on every OS; only collect_windows.go makes
-// system calls.
+// Decoding is plain Go and tested on every OS; only the *_windows.go files
+// make system calls.
 package winfacts
 
 import (
@@ -33,6 +34,22 @@ type Facts struct {
 	Hotfixes []Hotfix `json:"hotfixes,omitempty"`
 	// Drivers are kernel and file-system drivers registered as services.
 	Drivers []Driver `json:"drivers,omitempty"`
+	// CPU is the first processor as HKLM\HARDWARE\DESCRIPTION\System\CentralProcessor describes it.
+	CPU CPU `json:"cpu"`
+	// MemoryBytes is the physical memory GlobalMemoryStatusEx reports, 0 when unknown.
+	MemoryBytes uint64 `json:"memoryBytes,omitempty"`
+	// MachineGUID is HKLM\SOFTWARE\Microsoft\Cryptography\MachineGuid.
+	MachineGUID string `json:"machineGuid,omitempty"`
+	// Hostname is the computer's host name.
+	Hostname string `json:"hostname,omitempty"`
+	// Firmware is the boot firmware type and Secure Boot state.
+	Firmware Firmware `json:"firmware"`
+	// Adapters are the network adapters (nil when they could not be listed).
+	Adapters []Adapter `json:"adapters,omitempty"`
+	// PCI and USB are the present Plug and Play devices SetupAPI lists under
+	// the PCI and USB enumerators (nil when they could not be listed).
+	PCI []PnPDevice `json:"pci,omitempty"`
+	USB []PnPDevice `json:"usb,omitempty"`
 	// Warnings lists what could not be read and why.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -607,4 +624,296 @@ func ParseFixedFileInfo(b []byte) (string, error) {
 	}
 	ms, ls := le.Uint32(b[8:]), le.Uint32(b[12:])
 	return fmt.Sprintf("%d.%d.%d.%d", ms>>16, ms&0xffff, ls>>16, ls&0xffff), nil
+}
+
+// ---------------------------------------------------------------- processor
+
+// CPU is one subkey of HKLM\HARDWARE\DESCRIPTION\System\CentralProcessor,
+// decoded, plus the number of logical processors (subkeys) listed there.
+type CPU struct {
+	// Name is ProcessorNameString ("Intel(R) Core(TM) i7-9700 CPU @ 3.00GHz").
+	Name string `json:"name,omitempty"`
+	// Vendor is VendorIdentifier ("GenuineIntel", "AuthenticAMD").
+	Vendor string `json:"vendor,omitempty"`
+	// Identifier is the registry's text ("Intel64 Family 6 Model 158 Stepping 13").
+	Identifier string `json:"identifier,omitempty"`
+	// Family, Model and Stepping are the decimal numbers of Identifier, as
+	// Linux's /proc/cpuinfo prints them.
+	Family   string `json:"family,omitempty"`
+	Model    string `json:"model,omitempty"`
+	Stepping string `json:"stepping,omitempty"`
+	// MHz is "~MHz", the nominal clock.
+	MHz uint64 `json:"mhz,omitempty"`
+	// Microcode is the loaded microcode revision from "Update Revision"
+	// ("0xf8"), empty when the registry does not hold it.
+	Microcode string `json:"microcode,omitempty"`
+	// Logical is the number of logical processors, 0 when unknown.
+	Logical int `json:"logical,omitempty"`
+}
+
+// CPUFromValues decodes one CentralProcessor subkey.
+func CPUFromValues(vs Values) CPU {
+	c := CPU{Name: vs.Str("ProcessorNameString"), Vendor: vs.Str("VendorIdentifier"), Identifier: vs.Str("Identifier")}
+	c.Family, c.Model, c.Stepping, _ = ParseCPUIdentifier(c.Identifier)
+	c.MHz, _ = vs.Int("~MHz")
+	if v, ok := vs.Get("Update Revision"); ok && v.Type == RegBinary {
+		c.Microcode = MicrocodeFromUpdateRevision(v.Bin)
+	}
+	return c
+}
+
+// ParseCPUIdentifier reads "<arch> Family F Model M Stepping S" (the
+// registry's Identifier, also what WMI's Win32_Processor.Description says).
+func ParseCPUIdentifier(id string) (family, model, stepping string, ok bool) {
+	f := strings.Fields(id)
+	found := 0
+	for i := 0; i+1 < len(f); i++ {
+		n := f[i+1]
+		if _, err := strconv.ParseUint(n, 10, 32); err != nil {
+			continue
+		}
+		switch strings.ToLower(f[i]) {
+		case "family":
+			family, found = n, found|1
+		case "model":
+			model, found = n, found|2
+		case "stepping":
+			stepping, found = n, found|4
+		}
+	}
+	if found != 7 {
+		return "", "", "", false
+	}
+	return family, model, stepping, true
+}
+
+// MicrocodeFromUpdateRevision decodes the REG_BINARY "Update Revision": the
+// 64-bit microcode signature MSR (0x8B) as the processor reports it, little
+// endian. Intel keeps the revision in the high 32 bits (IA32_BIOS_SIGN_ID),
+// AMD in the low 32 bits (PATCH_LEVEL). An all-zero or short value gives "".
+func MicrocodeFromUpdateRevision(b []byte) string {
+	if len(b) < 8 {
+		return ""
+	}
+	v := binary.LittleEndian.Uint64(b)
+	switch {
+	case v>>32 != 0:
+		return fmt.Sprintf("0x%x", v>>32)
+	case v != 0:
+		return fmt.Sprintf("0x%x", v&0xffffffff)
+	}
+	return ""
+}
+
+// ---------------------------------------------------------------- firmware
+
+// Firmware is how the running Windows booted.
+type Firmware struct {
+	// Type is "uefi" or "bios" (HKLM\SYSTEM\CurrentControlSet\Control
+	// PEFirmwareType 2 or 1), "" when unknown.
+	Type string `json:"type,omitempty"`
+	// SecureBoot is UEFISecureBootEnabled of ...\Control\SecureBoot\State,
+	// nil when the value is absent (BIOS machines, Windows before 8).
+	SecureBoot *bool `json:"secureBoot,omitempty"`
+}
+
+// FirmwareType decodes PEFirmwareType: 1 BIOS, 2 UEFI, anything else "".
+func FirmwareType(v uint64) string {
+	switch v {
+	case 1:
+		return "bios"
+	case 2:
+		return "uefi"
+	}
+	return ""
+}
+
+// ---------------------------------------------------------------- network adapters
+
+// Adapter is one network adapter as GetAdaptersAddresses describes it.
+type Adapter struct {
+	// Index is the interface index.
+	Index uint32 `json:"index"`
+	// Name is the friendly name ("Ethernet 2").
+	Name string `json:"name"`
+	// Description names the adapter model as its driver does
+	// ("Intel(R) Ethernet Connection (7) I219-LM").
+	Description string `json:"description,omitempty"`
+	// MAC is the hardware address, lower case, colon separated; empty when
+	// the adapter has none.
+	MAC string `json:"mac,omitempty"`
+	MTU uint32 `json:"mtu,omitempty"`
+	// IfType is the IANA ifType (6 Ethernet, 71 IEEE 802.11, 24 loopback,
+	// 131 tunnel).
+	IfType uint32 `json:"ifType"`
+	// Up is OperStatus IfOperStatusUp.
+	Up bool `json:"up"`
+	// SpeedBps is the transmit link speed in bit/s, 0 when unknown.
+	SpeedBps uint64 `json:"speedBps,omitempty"`
+}
+
+// IANA ifType values GetAdaptersAddresses reports for adapters with no
+// hardware of their own.
+const (
+	IfTypeSoftwareLoopback = 24
+	IfTypeTunnel           = 131
+)
+
+// Virtual reports whether the adapter is the loopback or a tunnel (no
+// hardware behind it).
+func (a Adapter) Virtual() bool {
+	return a.IfType == IfTypeSoftwareLoopback || a.IfType == IfTypeTunnel
+}
+
+// FormatMAC renders the first n bytes of a PhysicalAddress as
+// "aa:bb:cc:dd:ee:ff"; n is capped at len(b), 0 gives "".
+func FormatMAC(b []byte, n uint32) string {
+	if uint64(n) > uint64(len(b)) {
+		n = uint32(len(b))
+	}
+	var sb strings.Builder
+	for i := uint32(0); i < n; i++ {
+		if i > 0 {
+			sb.WriteByte(':')
+		}
+		fmt.Fprintf(&sb, "%02x", b[i])
+	}
+	return sb.String()
+}
+
+// ---------------------------------------------------------------- Plug and Play devices
+
+// PnPDevice is one present Plug and Play device as SetupAPI describes it.
+type PnPDevice struct {
+	// InstanceID is the device instance ID
+	// ("PCI\VEN_8086&DEV_15BC&SUBSYS_08B91028&REV_10\3&11583659&0&FE").
+	InstanceID string `json:"instanceId"`
+	// Description is DeviceDesc, Manufacturer Mfg, both from the driver's INF.
+	Description  string `json:"description,omitempty"`
+	Manufacturer string `json:"manufacturer,omitempty"`
+	FriendlyName string `json:"friendlyName,omitempty"`
+	// Service is the driver service that runs the device ("e1dexpress").
+	Service string `json:"service,omitempty"`
+	// Location is LocationInformation ("PCI bus 0, device 31, function 6").
+	Location      string   `json:"location,omitempty"`
+	HardwareIDs   []string `json:"hardwareIds,omitempty"`
+	CompatibleIDs []string `json:"compatibleIds,omitempty"`
+}
+
+// PCIIDs are the numbers of a PCI function, as lower-case hex digits the
+// way `lspci -n` prints them ("8086", "15bc", class "020000").
+type PCIIDs struct {
+	Vendor, Device       string
+	SubVendor, SubDevice string
+	Revision             string
+	Class                string
+}
+
+// pnpFields splits the first segment of an instance or hardware ID
+// ("VEN_8086&DEV_15BC&SUBSYS_08B91028&REV_10") into its KEY_VALUE parts.
+func pnpFields(s string) map[string]string {
+	out := map[string]string{}
+	for _, p := range strings.Split(s, "&") {
+		if k, v, ok := strings.Cut(p, "_"); ok {
+			out[strings.ToUpper(k)] = v
+		}
+	}
+	return out
+}
+
+// isHex reports whether s is exactly n hex digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 16, 64)
+	return err == nil
+}
+
+// ParsePCIInstance reads the vendor, device, subsystem and revision of a
+// "PCI\VEN_vvvv&DEV_dddd&SUBSYS_ssssvvvv&REV_rr\..." instance ID (the
+// subsystem is device then vendor), and the class from a compatible ID
+// "PCI\CC_ccssii". ok is false when the ID is not a PCI one.
+func ParsePCIInstance(instanceID string, compatibleIDs []string) (ids PCIIDs, ok bool) {
+	parts := strings.Split(instanceID, `\`)
+	if len(parts) < 2 || !strings.EqualFold(parts[0], "PCI") {
+		return ids, false
+	}
+	f := pnpFields(parts[1])
+	ven, dev := f["VEN"], f["DEV"]
+	if !isHex(ven, 4) || !isHex(dev, 4) {
+		return ids, false
+	}
+	ids.Vendor, ids.Device = strings.ToLower(ven), strings.ToLower(dev)
+	if s := f["SUBSYS"]; isHex(s, 8) {
+		ids.SubDevice, ids.SubVendor = strings.ToLower(s[:4]), strings.ToLower(s[4:])
+	}
+	if r := f["REV"]; isHex(r, 2) {
+		ids.Revision = strings.ToLower(r)
+	}
+	for _, c := range compatibleIDs {
+		if cc, found := strings.CutPrefix(strings.ToUpper(c), `PCI\CC_`); found && isHex(cc, 6) {
+			ids.Class = strings.ToLower(cc)
+			break
+		}
+	}
+	return ids, true
+}
+
+// ParsePCILocation turns LocationInformation "PCI bus B, device D, function
+// F" into the bus address "bb:dd.f" (lspci's form without the domain, which
+// Windows does not state).
+func ParsePCILocation(loc string) (string, bool) {
+	var b, d, f int
+	if n, err := fmt.Sscanf(strings.TrimSpace(loc), "PCI bus %d, device %d, function %d", &b, &d, &f); err != nil || n != 3 ||
+		b < 0 || b > 255 || d < 0 || d > 31 || f < 0 || f > 7 {
+		return "", false
+	}
+	return fmt.Sprintf("%02x:%02x.%x", b, d, f), true
+}
+
+// USBIDs are the numbers of a USB device ("0403", "6001"), its bcdDevice
+// ("6.00") and the serial number when the instance ID carries it.
+type USBIDs struct {
+	Vendor, Product string
+	DeviceVersion   string
+	Serial          string
+}
+
+// ParseUSBInstance reads "USB\VID_vvvv&PID_pppp\SERIAL" and the REV_bbbb of
+// a hardware ID. The last segment is the device's serial number unless it
+// contains '&' (then Windows made it up from the port). ok is false for
+// non-USB IDs, root hubs and the interfaces of composite devices (&MI_).
+func ParseUSBInstance(instanceID string, hardwareIDs []string) (ids USBIDs, ok bool) {
+	parts := strings.Split(instanceID, `\`)
+	if len(parts) < 2 || !strings.EqualFold(parts[0], "USB") {
+		return ids, false
+	}
+	f := pnpFields(parts[1])
+	vid, pid := f["VID"], f["PID"]
+	if !isHex(vid, 4) || !isHex(pid, 4) {
+		return ids, false
+	}
+	if _, iface := f["MI"]; iface {
+		return ids, false
+	}
+	ids.Vendor, ids.Product = strings.ToLower(vid), strings.ToLower(pid)
+	if len(parts) >= 3 && parts[2] != "" && !strings.Contains(parts[2], "&") {
+		ids.Serial = parts[2]
+	}
+	for _, h := range hardwareIDs {
+		hp := strings.Split(h, `\`)
+		if len(hp) != 2 || !strings.EqualFold(hp[0], "USB") {
+			continue
+		}
+		if r := pnpFields(hp[1])["REV"]; isHex(r, 4) {
+			ids.DeviceVersion = strings.TrimLeft(r[:2], "0")
+			if ids.DeviceVersion == "" {
+				ids.DeviceVersion = "0"
+			}
+			ids.DeviceVersion += "." + r[2:]
+			break
+		}
+	}
+	return ids, true
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -262,5 +263,131 @@ func FuzzDecodeValue(f *testing.F) {
 		if err == nil && v.Type != typ {
 			t.Fatalf("type %d became %d", typ, v.Type)
 		}
+	})
+}
+
+func TestCPUFromValues(t *testing.T) {
+	// CentralProcessor\0 of an i7-9700 with microcode 0xf8 loaded, and of a
+	// Ryzen 7 5800X (AMD keeps the patch level in the low 32 bits of MSR 0x8B).
+	c := CPUFromValues(Values{
+		"ProcessorNameString": str("Intel(R) Core(TM) i7-9700 CPU @ 3.00GHz"), "VendorIdentifier": str("GenuineIntel"),
+		"Identifier": str("Intel64 Family 6 Model 158 Stepping 13"), "~MHz": dword(3000),
+		"Update Revision": {Type: RegBinary, Bin: []byte{0, 0, 0, 0, 0xf8, 0, 0, 0}},
+	})
+	if c.Family != "6" || c.Model != "158" || c.Stepping != "13" || c.Microcode != "0xf8" || c.MHz != 3000 || c.Vendor != "GenuineIntel" {
+		t.Errorf("Intel: %+v", c)
+	}
+	c = CPUFromValues(Values{"Identifier": str("AMD64 Family 25 Model 33 Stepping 0"),
+		"Update Revision": {Type: RegBinary, Bin: []byte{0x0e, 0x12, 0x20, 0x0a, 0, 0, 0, 0}}})
+	if c.Family != "25" || c.Model != "33" || c.Stepping != "0" || c.Microcode != "0xa20120e" {
+		t.Errorf("AMD: %+v", c)
+	}
+	for _, id := range []string{"", "x86 Family 6", "Family x Model 1 Stepping 2", "ARMv8 (64-bit) Family 8 Model D4B Revision 0"} {
+		if f, m, s, ok := ParseCPUIdentifier(id); ok {
+			t.Errorf("ParseCPUIdentifier(%q) = %s %s %s", id, f, m, s)
+		}
+	}
+	for _, b := range [][]byte{nil, {1, 2, 3}, make([]byte, 8)} {
+		if got := MicrocodeFromUpdateRevision(b); got != "" {
+			t.Errorf("MicrocodeFromUpdateRevision(%x) = %q", b, got)
+		}
+	}
+	if FirmwareType(1) != "bios" || FirmwareType(2) != "uefi" || FirmwareType(0) != "" || FirmwareType(7) != "" {
+		t.Error("FirmwareType")
+	}
+}
+
+// FuzzCPUFromValues feeds arbitrary Identifier text and "Update Revision"
+// bytes (registry contents are written by firmware and drivers) through
+// the processor decoders: they must not panic, and what they return must
+// be numbers taken from the input.
+func FuzzCPUFromValues(f *testing.F) {
+	f.Add("Intel64 Family 6 Model 158 Stepping 13", []byte{0, 0, 0, 0, 0xf8, 0, 0, 0})
+	f.Add("AMD64 Family 25 Model 1 Stepping 1", []byte{0x0e, 0x12, 0x20, 0x0a, 0, 0, 0, 0})
+	f.Add("ARMv8 (64-bit) Family 8 Model D4B Revision   0", []byte{1})
+	f.Fuzz(func(t *testing.T, id string, rev []byte) {
+		c := CPUFromValues(Values{"Identifier": {Type: RegSZ, Str: id}, "Update Revision": {Type: RegBinary, Bin: rev}})
+		for _, n := range []string{c.Family, c.Model, c.Stepping} {
+			if n != "" && !strings.Contains(id, n) {
+				t.Fatalf("%q from %q", n, id)
+			}
+		}
+		if c.Microcode != "" && (len(rev) < 8 || !strings.HasPrefix(c.Microcode, "0x")) {
+			t.Fatalf("microcode %q from %x", c.Microcode, rev)
+		}
+	})
+}
+
+func TestFormatMAC(t *testing.T) {
+	b := []byte{0x00, 0x1B, 0x21, 0x3A, 0x4F, 0x5C, 0, 0}
+	for n, want := range map[uint32]string{6: "00:1b:21:3a:4f:5c", 0: "", 2: "00:1b", 99: "00:1b:21:3a:4f:5c:00:00"} {
+		if got := FormatMAC(b, n); got != want {
+			t.Errorf("FormatMAC(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if !(Adapter{IfType: 24}).Virtual() || !(Adapter{IfType: 131}).Virtual() || (Adapter{IfType: 6}).Virtual() {
+		t.Error("Virtual")
+	}
+}
+
+func TestParsePnP(t *testing.T) {
+	// Instance, hardware and compatible IDs as Device Manager shows them
+	// for an I219-LM NIC and an FT232R USB serial adapter.
+	ids, ok := ParsePCIInstance(`PCI\VEN_8086&DEV_15BB&SUBSYS_08B91028&REV_10\3&11583659&0&FE`,
+		[]string{`PCI\VEN_8086&DEV_15BB&REV_10`, `PCI\VEN_8086&DEV_15BB`, `PCI\VEN_8086&CC_020000`, `PCI\VEN_8086&CC_0200`, `PCI\VEN_8086`, `PCI\CC_020000`, `PCI\CC_0200`})
+	want := PCIIDs{Vendor: "8086", Device: "15bb", SubVendor: "1028", SubDevice: "08b9", Revision: "10", Class: "020000"}
+	if !ok || ids != want {
+		t.Errorf("PCI = %+v %v, want %+v", ids, ok, want)
+	}
+	for _, bad := range []string{``, `PCI`, `USB\VID_0403&PID_6001\A50285BI`, `PCI\VEN_80&DEV_15BB\x`, `PCI\VEN_8086\x`, `ACPI\PNP0A08\0`} {
+		if ids, ok := ParsePCIInstance(bad, nil); ok {
+			t.Errorf("ParsePCIInstance(%q) = %+v", bad, ids)
+		}
+	}
+	for in, want := range map[string]string{"PCI bus 0, device 31, function 6": "00:1f.6", "PCI bus 3, device 0, function 0": "03:00.0"} {
+		if got, ok := ParsePCILocation(in); !ok || got != want {
+			t.Errorf("ParsePCILocation(%q) = %q %v", in, got, ok)
+		}
+	}
+	for _, bad := range []string{"", "Port_#0001.Hub_#0004", "PCI bus 0, device 32, function 0", "PCI bus 0, device 1, function 8", "PCI bus 300, device 1, function 0"} {
+		if got, ok := ParsePCILocation(bad); ok {
+			t.Errorf("ParsePCILocation(%q) = %q", bad, got)
+		}
+	}
+
+	u, ok := ParseUSBInstance(`USB\VID_0403&PID_6001\A50285BI`, []string{`USB\VID_0403&PID_6001&REV_0600`, `USB\VID_0403&PID_6001`})
+	if !ok || u != (USBIDs{Vendor: "0403", Product: "6001", DeviceVersion: "6.00", Serial: "A50285BI"}) {
+		t.Errorf("USB = %+v %v", u, ok)
+	}
+	// No serial number: Windows builds the last segment from the port.
+	u, ok = ParseUSBInstance(`USB\VID_046D&PID_C52B\5&2C3E1B&0&2`, []string{`USB\VID_046D&PID_C52B&REV_1211`})
+	if !ok || u.Serial != "" || u.DeviceVersion != "12.11" || u.Vendor != "046d" {
+		t.Errorf("USB without serial = %+v %v", u, ok)
+	}
+	for _, skip := range []string{`USB\ROOT_HUB30\4&1B3C0F0&0&0`, `USB\VID_046D&PID_C52B&MI_00\6&1C0A0B&0&0000`, `HID\VID_046D&PID_C52B\x`, `USB`} {
+		if u, ok := ParseUSBInstance(skip, nil); ok {
+			t.Errorf("ParseUSBInstance(%q) = %+v", skip, u)
+		}
+	}
+}
+
+// FuzzPnPIDs: device instance, hardware and compatible IDs and locations
+// come from drivers; the parsers must not panic and must return only hex
+// digits that were in the input.
+func FuzzPnPIDs(f *testing.F) {
+	f.Add(`PCI\VEN_8086&DEV_15BB&SUBSYS_08B91028&REV_10\3&11583659&0&FE`, `PCI\CC_020000`, "PCI bus 0, device 31, function 6")
+	f.Add(`USB\VID_0403&PID_6001\A50285BI`, `USB\VID_0403&PID_6001&REV_0600`, "Port_#0001.Hub_#0004")
+	f.Fuzz(func(t *testing.T, id, other, loc string) {
+		if p, ok := ParsePCIInstance(id, []string{other}); ok {
+			for _, v := range []string{p.Vendor, p.Device, p.SubVendor, p.SubDevice, p.Revision, p.Class} {
+				if !strings.Contains(strings.ToLower(id+other), v) {
+					t.Fatalf("%q not from the input (%+v)", v, p)
+				}
+			}
+		}
+		if u, ok := ParseUSBInstance(id, []string{other}); ok && (!strings.Contains(strings.ToLower(id), u.Vendor) || len(u.Product) != 4) {
+			t.Fatalf("USB %+v from %q", u, id)
+		}
+		ParsePCILocation(loc)
 	})
 }
