@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -267,6 +268,27 @@ func TestOpenErrors(t *testing.T) {
 	err := netns.Do(p.NSA, func() error { _, err := Open(p.LinkA, Config{}); return err })
 	if !errors.Is(err, ErrInterfaceDown) {
 		t.Fatalf("down interface: %v", err)
+	}
+}
+
+// TestOpenRefusesNonEthernet: a tun interface carries bare IP packets, which
+// must not be written as Ethernet frames.
+func TestOpenRefusesNonEthernet(t *testing.T) {
+	p := netns.New(t)
+	for _, args := range [][]string{{"tuntap", "add", "mode", "tun", "name", "wbtun0"}, {"link", "set", "wbtun0", "up"}} {
+		if out, err := netns.Command(p.NSA, "ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	err := netns.Do(p.NSA, func() error {
+		s, err := Open("wbtun0", Config{})
+		if err == nil {
+			s.Close()
+		}
+		return err
+	})
+	if !errors.Is(err, ErrNotSupported) || !strings.Contains(err.Error(), "not an Ethernet interface") {
+		t.Fatalf("Open(tun) = %v, want ErrNotSupported naming the framing", err)
 	}
 }
 

@@ -1,13 +1,14 @@
 package rawsock
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
@@ -40,42 +41,53 @@ func FormatForPath(path string) FileFormat {
 	return FormatPcap
 }
 
-// Writer writes frames to a pcap or pcapng stream through gopacket's pcapgo.
-// It buffers whole records and writes them on Flush, so the output always
-// ends on a record boundary: if a write fails part way (a full disk), a
-// regular file is cut back to its last complete packet and stays readable.
+// Writer writes frames to a pcap or pcapng stream. File headers (the pcap
+// file header; pcapng's section header, interface description and
+// interface statistics blocks) come from gopacket's pcapgo; packet records
+// are laid out here, one append per frame, since they sit on the capture's
+// hot path. Whole records are buffered and written on Flush, so the output
+// always ends on a record boundary: if a write fails part way (a full
+// disk), a regular file is cut back to its last complete packet and stays
+// readable.
 type Writer struct {
 	out     io.Writer
 	file    *os.File // set when out is a regular file that can be truncated
-	buf     recordBuffer
-	pcap    *pcapgo.Writer
 	ng      *pcapgo.NgWriter
+	ngOut   byteSink // where ng's blocks land before they join buf
+	snaplen int
+	buf     []byte // complete records not yet written
 	written int64  // bytes of complete records on disk
 	packets uint64 // frames accepted by WriteFrame
+	pending uint64 // packet records in buf
 	onDisk  uint64 // frames whose records were written whole
 	err     error
 }
 
-// recordBuffer collects pcapgo's output and remembers where records end
-// and which of them are packets.
-type recordBuffer struct {
-	b       []byte
-	ends    []int
-	packets []bool
-}
+// byteSink collects what pcapgo writes.
+type byteSink struct{ b []byte }
 
-func (r *recordBuffer) Write(p []byte) (int, error) { r.b = append(r.b, p...); return len(p), nil }
-func (r *recordBuffer) mark(packet bool) {
-	r.ends = append(r.ends, len(r.b))
-	r.packets = append(r.packets, packet)
-}
-func (r *recordBuffer) reset() { r.b, r.ends, r.packets = r.b[:0], r.ends[:0], r.packets[:0] }
+func (s *byteSink) Write(p []byte) (int, error) { s.b = append(s.b, p...); return len(p), nil }
+
+const (
+	// flushAt is the buffered size past which WriteFrame writes out.
+	flushAt = 4 << 20
+	// pcapRecordHeaderLen is a pcap record header: seconds, nanoseconds,
+	// captured length, original length.
+	pcapRecordHeaderLen = 16
+	// ngEPBOverhead is an enhanced packet block without its data: type,
+	// total length, interface, timestamp high and low, captured length,
+	// original length, and the trailing total length.
+	ngEPBOverhead   = 32
+	ngBlockTypeEPB  = 6
+	ngBlockMinLen   = 12
+	ngTimestampUnit = 1 // nanoseconds: the interface's if_tsresol is 9
+)
 
 // NewWriter writes the file header for an Ethernet capture with the given
 // snaplen and returns a Writer. When out is an *os.File naming a regular
 // file, a failed write cuts the file back to its last complete record.
 func NewWriter(out io.Writer, format FileFormat, snaplen int) (*Writer, error) {
-	w := &Writer{out: out}
+	w := &Writer{out: out, snaplen: snaplen, buf: make([]byte, 0, flushAt+64<<10)}
 	if f, ok := out.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			w.file = f
@@ -83,12 +95,13 @@ func NewWriter(out io.Writer, format FileFormat, snaplen int) (*Writer, error) {
 	}
 	switch format {
 	case FormatPcap:
-		w.pcap = pcapgo.NewWriterNanos(&w.buf)
-		if err := w.pcap.WriteFileHeader(uint32(snaplen), layers.LinkTypeEthernet); err != nil {
+		var hdr byteSink
+		if err := pcapgo.NewWriterNanos(&hdr).WriteFileHeader(uint32(snaplen), layers.LinkTypeEthernet); err != nil {
 			return nil, err
 		}
+		w.buf = append(w.buf, hdr.b...)
 	case FormatPcapng:
-		ng, err := pcapgo.NewNgWriterInterface(&w.buf, pcapgo.NgInterface{
+		ng, err := pcapgo.NewNgWriterInterface(&w.ngOut, pcapgo.NgInterface{
 			Name: "wirebom", LinkType: layers.LinkTypeEthernet, SnapLength: uint32(snaplen),
 			TimestampResolution: 9,
 		}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "wirebom"}})
@@ -99,11 +112,34 @@ func NewWriter(out io.Writer, format FileFormat, snaplen int) (*Writer, error) {
 			return nil, err
 		}
 		w.ng = ng
+		w.buf = append(w.buf, w.ngOut.b...)
+		w.ngOut.b = w.ngOut.b[:0]
 	default:
 		return nil, fmt.Errorf("unknown capture format %d", format)
 	}
-	w.buf.mark(false)
-	return w, w.Flush()
+	// The header goes out alone, so every later buffer holds only records.
+	if err := w.writeHeader(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// writeHeader writes the file header; a file that cannot take it whole is
+// emptied again.
+func (w *Writer) writeHeader() error {
+	n, err := w.out.Write(w.buf)
+	if err == nil && n < len(w.buf) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		if w.file != nil {
+			w.file.Truncate(0) //nolint:errcheck // the write error is what matters
+		}
+		return &WriteError{Err: err}
+	}
+	w.written = int64(n)
+	w.buf = w.buf[:0]
+	return nil
 }
 
 // WriteFrame appends one frame to the buffer.
@@ -111,25 +147,66 @@ func (w *Writer) WriteFrame(f *Frame) error {
 	if w.err != nil {
 		return w.err
 	}
-	ci := gopacket.CaptureInfo{Timestamp: f.Timestamp, CaptureLength: len(f.Data), Length: max(f.Length, len(f.Data))}
-	var err error
-	if w.ng != nil {
-		if err = w.ng.WritePacket(ci, f.Data); err == nil {
-			err = w.ng.Flush()
-		}
-	} else {
-		err = w.pcap.WritePacket(ci, f.Data)
-	}
-	if err != nil {
-		w.err = err
-		return err
-	}
-	w.buf.mark(true)
-	w.packets++
-	if len(w.buf.b) >= 4<<20 {
+	w.appendFrame(f)
+	if len(w.buf) >= flushAt {
 		return w.Flush()
 	}
 	return nil
+}
+
+// WriteFrames appends frames to the buffer, as WriteFrame does one by one,
+// and returns how many it took (all of them unless it returns an error).
+func (w *Writer) WriteFrames(frames []Frame) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	for i := range frames {
+		w.appendFrame(&frames[i])
+		if len(w.buf) >= flushAt {
+			if err := w.Flush(); err != nil {
+				return i + 1, err
+			}
+		}
+	}
+	return len(frames), nil
+}
+
+// appendFrame lays out one packet record at the end of the buffer.
+func (w *Writer) appendFrame(f *Frame) {
+	data := f.Data
+	if len(data) > w.snaplen {
+		data = data[:w.snaplen]
+	}
+	wire := uint32(max(f.Length, len(data)))
+	le := binary.LittleEndian
+	n := len(w.buf)
+	if w.ng == nil {
+		w.buf = slices.Grow(w.buf, pcapRecordHeaderLen+len(data))[:n+pcapRecordHeaderLen]
+		h := w.buf[n : n+pcapRecordHeaderLen]
+		le.PutUint32(h[0:], uint32(f.Timestamp.Unix()))
+		le.PutUint32(h[4:], uint32(f.Timestamp.Nanosecond()))
+		le.PutUint32(h[8:], uint32(len(data)))
+		le.PutUint32(h[12:], wire)
+		w.buf = append(w.buf, data...)
+	} else {
+		pad := -len(data) & 3
+		total := ngEPBOverhead + len(data) + pad
+		w.buf = slices.Grow(w.buf, total)[:n+total]
+		b := w.buf[n : n+total]
+		ts := uint64(f.Timestamp.UnixNano()) / ngTimestampUnit
+		le.PutUint32(b[0:], ngBlockTypeEPB)
+		le.PutUint32(b[4:], uint32(total))
+		le.PutUint32(b[8:], 0) // interface 0
+		le.PutUint32(b[12:], uint32(ts>>32))
+		le.PutUint32(b[16:], uint32(ts))
+		le.PutUint32(b[20:], uint32(len(data)))
+		le.PutUint32(b[24:], wire)
+		copy(b[28:], data)
+		clear(b[28+len(data) : total-4])
+		le.PutUint32(b[total-4:], uint32(total))
+	}
+	w.packets++
+	w.pending++
 }
 
 // Packets returns how many frames were accepted by WriteFrame.
@@ -144,11 +221,11 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(w.buf.b) == 0 {
+	if len(w.buf) == 0 {
 		return nil
 	}
-	n, err := w.out.Write(w.buf.b)
-	if err == nil && n < len(w.buf.b) {
+	n, err := w.out.Write(w.buf)
+	if err == nil && n < len(w.buf) {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
@@ -156,28 +233,44 @@ func (w *Writer) Flush() error {
 		return w.err
 	}
 	w.written += int64(n)
-	for _, p := range w.buf.packets {
-		if p {
-			w.onDisk++
+	w.onDisk += w.pending
+	w.pending = 0
+	w.buf = w.buf[:0]
+	return nil
+}
+
+// records walks the buffered records (after a failed write) and returns the
+// end of the last one that lies wholly within the first n bytes, and how
+// many of those are packets. Every record in the buffer was laid out by this Writer or pcapgo,
+// so their lengths are consistent.
+func (w *Writer) records(n int) (whole int, packets uint64) {
+	le := binary.LittleEndian
+	for off := 0; off < len(w.buf); {
+		var size int
+		packet := true
+		if w.ng == nil {
+			size = pcapRecordHeaderLen + int(le.Uint32(w.buf[off+8:]))
+		} else {
+			size = int(le.Uint32(w.buf[off+4:]))
+			packet = le.Uint32(w.buf[off:]) == ngBlockTypeEPB
+		}
+		if off+size > n {
+			break
+		}
+		off += size
+		whole = off
+		if packet {
+			packets++
 		}
 	}
-	w.buf.reset()
-	return nil
+	return whole, packets
 }
 
 // cutBack handles a write that stored n of the buffered bytes: the file is
 // truncated to the last record that was written whole.
 func (w *Writer) cutBack(n int, cause error) error {
-	whole := 0
-	for i, end := range w.buf.ends {
-		if end > n {
-			break
-		}
-		whole = end
-		if w.buf.packets[i] {
-			w.onDisk++
-		}
-	}
+	whole, packets := w.records(n)
+	w.onDisk += packets
 	if w.file != nil && whole < n {
 		if terr := w.file.Truncate(w.written + int64(whole)); terr != nil {
 			return fmt.Errorf("%w (and the file could not be cut back to its last complete packet: %v)", cause, terr)
@@ -212,7 +305,8 @@ func (w *Writer) Close(st *Stats) error {
 			err = w.ng.Flush()
 		}
 		if err == nil {
-			w.buf.mark(false)
+			w.buf = append(w.buf, w.ngOut.b...)
+			w.ngOut.b = w.ngOut.b[:0]
 		}
 	}
 	return w.Flush()

@@ -33,7 +33,8 @@ type ringHandle struct {
 	mem       []byte
 	blockSize int
 	nblocks   int
-	next      int // next block to read, owned by the reader
+	next      int  // next block to read, owned by the reader
+	warm      byte // what warmBlock read, kept so its loads stay
 
 	mu     sync.Mutex // serializes ReadBatch and Close
 	closed atomic.Bool
@@ -85,7 +86,43 @@ func lookupInterface(name string) (*net.Interface, error) {
 	if ifi.Flags&net.FlagUp == 0 {
 		return nil, fmt.Errorf("%w: %s (bring it up with: ip link set %s up)", ErrInterfaceDown, name, name)
 	}
+	if err := checkLinkType(name); err != nil {
+		return nil, err
+	}
 	return ifi, nil
+}
+
+// Hardware types (linux/if_arp.h) whose frames start with an Ethernet
+// header, the only framing wirebom writes and decodes so far.
+const (
+	arphrdEther    = 1
+	arphrdLoopback = 772
+)
+
+// checkLinkType refuses interfaces that do not carry Ethernet frames (tun,
+// WireGuard, PPP, CAN, InfiniBand...): their frames would be written under
+// the Ethernet link type and misread by every tool. The hardware type comes
+// from SIOCGIFHWADDR in the caller's network namespace.
+func checkLinkType(name string) error {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil // cannot tell: the capture will show
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return nil
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFHWADDR, ifr); err != nil {
+		return nil
+	}
+	t := ifr.Uint16() // sa_family of ifr_hwaddr: the ARPHRD_* type
+	if t == arphrdEther || t == arphrdLoopback {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not an Ethernet interface (hardware type %d); "+
+		"wirebom captures Ethernet framing only so far: capture on the Ethernet interface underneath, or use tcpdump for this one",
+		ErrNotSupported, name, t)
 }
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
@@ -264,6 +301,7 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 			}
 			continue
 		}
+		h.warm += warmBlock(blk)
 		var err error
 		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, b.Frames[:0])
 		h.statsMu.Lock()

@@ -291,6 +291,7 @@ func (c *run) stats() rawsock.Stats {
 // read moves blocks from one handle into every consumer's queue: it waits
 // for room in the sinks' queue and skips processors whose queue is full.
 func (c *run) read(ctx context.Context, s rawsock.Source) error {
+	direct := len(c.srcs) == 1 && len(c.procs) == 0
 	for {
 		b := blockPool.Get().(*block)
 		if err := s.ReadBatch(&b.batch); err != nil {
@@ -301,6 +302,17 @@ func (c *run) read(ctx context.Context, s rawsock.Source) error {
 			return err
 		}
 		n := uint64(len(b.batch.Frames))
+		if direct {
+			// One reader and no processor: a queue would only add a
+			// goroutine switch per block, and the reader waits for the
+			// sinks either way.
+			if err := c.sinkBlock(b); err != nil {
+				c.fail(err)
+			}
+			b.batch.Release()
+			blockPool.Put(b)
+			continue
+		}
 		b.refs.Store(int32(1 + len(c.procs)))
 		if !c.sinks.q.TryPush(b) {
 			if err := c.sinks.q.Push(ctx, b); err != nil {
@@ -334,6 +346,13 @@ func (c *run) drain(cs *consumer, handle func(*block) error) {
 	}
 }
 
+// BatchSink is a Sink that also takes a block's frames in one call (the
+// capture file does): it returns how many frames it took.
+type BatchSink interface {
+	Sink
+	WriteFrames([]rawsock.Frame) (int, error)
+}
+
 // sinkBlock writes one block's frames to every sink and flushes them.
 func (c *run) sinkBlock(b *block) error {
 	if c.full.Load() || c.failed.Load() {
@@ -343,21 +362,37 @@ func (c *run) sinkBlock(b *block) error {
 		return nil
 	}
 	n := c.packets.Load()
-	for i := range b.batch.Frames {
-		if c.o.Count > 0 && n >= c.o.Count {
-			break
-		}
-		f := &b.batch.Frames[i]
-		for _, s := range c.o.Sinks {
-			if err := s.WriteFrame(f); err != nil {
-				c.packets.Store(n)
-				return err
+	frames := b.batch.Frames
+	if c.o.Count > 0 && uint64(len(frames)) > c.o.Count-n {
+		frames = frames[:c.o.Count-n]
+	}
+	taken := len(frames)
+	var err error
+	for _, s := range c.o.Sinks {
+		var k int
+		if bs, ok := s.(BatchSink); ok {
+			k, err = bs.WriteFrames(frames)
+		} else {
+			for k = 0; k < len(frames) && err == nil; k++ {
+				err = s.WriteFrame(&frames[k])
 			}
 		}
-		n++
-		c.bytes.Add(uint64(f.Length))
+		if err != nil {
+			// Frame k-1 failed: what every sink took whole is before it.
+			taken = max(0, min(taken, k-1))
+			break
+		}
 	}
+	var bytes uint64
+	for i := range frames[:taken] {
+		bytes += uint64(frames[i].Length)
+	}
+	c.bytes.Add(bytes)
+	n += uint64(taken)
 	c.packets.Store(n)
+	if err != nil {
+		return err
+	}
 	for _, s := range c.o.Sinks {
 		if err := s.Flush(); err != nil {
 			return err

@@ -44,7 +44,9 @@ func main() {
 	modes := flag.String("modes", "default,rps", "modes to run")
 	profiles := flag.String("profiles", "64,imix", "traffic profiles: 64 (64-byte UDP) and imix (64:7, 570:4, 1514:1)")
 	variants := flag.String("variants", "wirebom=;wirebom --decode=--decode",
-		"wirebom variants as NAME=EXTRA ARGS, separated by ';' (--decode: the whole pipeline, parse + write)")
+		"wirebom variants as NAME=EXTRA ARGS, separated by ';' (--decode: the whole pipeline, parse + write); "+
+			"ARGS starting with @PATH run the wirebom binary at PATH (to compare builds)")
+	peers := flag.Bool("peers", true, "also run tcpdump, tcpdump -B 65536 and afpacket")
 	flag.Parse()
 
 	type tool struct {
@@ -54,14 +56,22 @@ func main() {
 	var tools []tool
 	for _, v := range strings.Split(*variants, ";") {
 		name, args, _ := strings.Cut(v, "=")
+		bin, extra := *wirebom, strings.Fields(args)
+		if len(extra) > 0 && strings.HasPrefix(extra[0], "@") {
+			bin, extra = extra[0][1:], extra[1:]
+		}
 		tools = append(tools, tool{name, func(i string) []string {
-			return append([]string{*wirebom, "capture", "-i", i, "-w", "/dev/null"}, strings.Fields(args)...)
+			return append([]string{bin, "capture", "-i", i, "-w", "/dev/null"}, extra...)
 		}})
 	}
-	tools = append(tools, []tool{
-		{"tcpdump -w", func(i string) []string { return []string{"tcpdump", "-i", i, "-w", "/dev/null"} }},
-		{"tcpdump -B 65536 -w", func(i string) []string { return []string{"tcpdump", "-B", "65536", "-i", i, "-w", "/dev/null"} }},
-	}...)
+	if !*peers {
+		*afpacket = ""
+	} else {
+		tools = append(tools, []tool{
+			{"tcpdump -w", func(i string) []string { return []string{"tcpdump", "-i", i, "-w", "/dev/null"} }},
+			{"tcpdump -B 65536 -w", func(i string) []string { return []string{"tcpdump", "-B", "65536", "-i", i, "-w", "/dev/null"} }},
+		}...)
+	}
 	if *afpacket != "" {
 		tools = append(tools, tool{"gopacket afpacket", func(i string) []string { return []string{*afpacket, "-i", i, "-w", "/dev/null"} }})
 	}

@@ -1,0 +1,166 @@
+package rawsock
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// testFrames are frames of every padding class (pcapng pads data to four
+// bytes), one cut at the snaplen and one longer on the wire than captured.
+func testFrames() []Frame {
+	var fs []Frame
+	base := time.Date(2026, 11, 26, 3, 4, 5, 123456789, time.UTC)
+	for i, n := range []int{60, 61, 62, 63, 64, 1514, 300} {
+		d := frameBytes(n, byte(i))
+		f := Frame{Timestamp: base.Add(time.Duration(i) * 1001 * time.Nanosecond), Length: n, Data: d, CaptureLength: n}
+		if i == 6 {
+			f.Length = 9000 // truncated by the kernel's snaplen
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// readBack decodes a capture with pcapgo's readers, independent of Writer.
+func readBack(t *testing.T, b []byte, format FileFormat) (ts []time.Time, caplens, wires []int, data [][]byte) {
+	t.Helper()
+	var next func() ([]byte, time.Time, int, error)
+	if format == FormatPcap {
+		r, err := pcapgo.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		next = func() ([]byte, time.Time, int, error) {
+			d, ci, err := r.ReadPacketData()
+			return d, ci.Timestamp, ci.Length, err
+		}
+	} else {
+		r, err := pcapgo.NewNgReader(bytes.NewReader(b), pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next = func() ([]byte, time.Time, int, error) {
+			d, ci, err := r.ReadPacketData()
+			return d, ci.Timestamp, ci.Length, err
+		}
+	}
+	for {
+		d, when, wire, err := next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("after %d packets: %v", len(data), err)
+		}
+		ts, caplens, wires, data = append(ts, when), append(caplens, len(d)), append(wires, wire), append(data, append([]byte(nil), d...))
+	}
+}
+
+func TestWriterRoundTrip(t *testing.T) {
+	for _, format := range []FileFormat{FormatPcap, FormatPcapng} {
+		for _, batch := range []bool{false, true} {
+			var out bytes.Buffer
+			const snap = 1000
+			w, err := NewWriter(&out, format, snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			frames := testFrames()
+			if batch {
+				if n, err := w.WriteFrames(frames); err != nil || n != len(frames) {
+					t.Fatalf("WriteFrames = %d, %v", n, err)
+				}
+			} else {
+				for i := range frames {
+					if err := w.WriteFrame(&frames[i]); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := w.Close(&Stats{Received: 9, Dropped: 2}); err != nil {
+				t.Fatal(err)
+			}
+			if w.Packets() != uint64(len(frames)) || w.PacketsWritten() != uint64(len(frames)) {
+				t.Errorf("format %d: Packets %d, PacketsWritten %d, want %d", format, w.Packets(), w.PacketsWritten(), len(frames))
+			}
+			ts, caplens, wires, data := readBack(t, out.Bytes(), format)
+			if len(data) != len(frames) {
+				t.Fatalf("format %d batch %v: read %d packets, want %d", format, batch, len(data), len(frames))
+			}
+			for i, f := range frames {
+				want := f.Data[:min(len(f.Data), snap)]
+				if !ts[i].Equal(f.Timestamp) || caplens[i] != len(want) || wires[i] != f.Length || !bytes.Equal(data[i], want) {
+					t.Errorf("format %d packet %d: got ts %v caplen %d wire %d, want %v %d %d (data equal %v)",
+						format, i, ts[i], caplens[i], wires[i], f.Timestamp, len(want), f.Length, bytes.Equal(data[i], want))
+				}
+			}
+		}
+	}
+}
+
+// shortWriter takes at most room bytes, then fails like a full disk.
+type shortWriter struct {
+	f    *os.File
+	room int
+}
+
+func (s *shortWriter) Write(p []byte) (int, error) {
+	n := min(len(p), s.room)
+	n, _ = s.f.Write(p[:n])
+	s.room -= n
+	if n < len(p) {
+		return n, errors.New("no space left on device")
+	}
+	return n, nil
+}
+
+// TestWriterCutBack fills a "disk" part way through a buffer: the file must
+// end on the last whole record and hold exactly PacketsWritten packets.
+func TestWriterCutBack(t *testing.T) {
+	for _, format := range []FileFormat{FormatPcap, FormatPcapng} {
+		for _, room := range []int{300, 1000, 1900, 2200} {
+			path := filepath.Join(t.TempDir(), "out")
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sw := &shortWriter{f: f, room: room}
+			w, err := NewWriter(f, format, DefaultSnaplen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.out = sw // the header went to the file: the "disk" fills from here
+			frames := testFrames()
+			if _, err := w.WriteFrames(frames); err != nil {
+				t.Fatal(err)
+			}
+			err = w.Flush()
+			var we *WriteError
+			if !errors.As(err, &we) {
+				t.Fatalf("room %d: Flush error %v, want a WriteError", room, err)
+			}
+			if err := w.Flush(); err == nil {
+				t.Errorf("room %d: a second Flush after a failure succeeded", room)
+			}
+			f.Close()
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(b)) != we.Bytes {
+				t.Errorf("format %d room %d: file has %d bytes, error says %d", format, room, len(b), we.Bytes)
+			}
+			_, _, _, data := readBack(t, b, format)
+			if uint64(len(data)) != w.PacketsWritten() || len(data) == len(frames) {
+				t.Errorf("format %d room %d: file holds %d packets, PacketsWritten %d (of %d)", format, room, len(data), w.PacketsWritten(), len(frames))
+			}
+		}
+	}
+}
