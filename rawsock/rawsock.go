@@ -22,15 +22,18 @@ const (
 	DefaultSnaplen = 262144
 	// DefaultBufferSize is the ring size: 64 MiB, as `tcpdump -B 65536`.
 	DefaultBufferSize = 64 << 20
-	// DefaultBlockSize is the size of one ring block: large enough for a
-	// 64 KiB GSO super-frame with its headers, small enough that the 512
-	// blocks of the default ring absorb two seconds of a stalled reader
-	// even when the retire timer hands over nearly empty blocks.
-	DefaultBlockSize = 128 << 10
+	// DefaultBlockSize is the size of one ring block. Each block the kernel
+	// hands over costs the reader a wake-up (several context switches in
+	// the Go runtime), so blocks are large: 512 KiB (7 GSO super-frames, or
+	// 3 600 64-byte frames), and the default ring has 128 of them
+	// (measured against 128 KiB and 1 MiB blocks in docs/PERFORMANCE.md).
+	DefaultBlockSize = 512 << 10
 	// DefaultRetireTimeout bounds how long a frame can wait in a partly
-	// filled block: a 20 packets/s stream still sees single-digit
-	// millisecond delays, while full blocks at high rates never wait.
-	DefaultRetireTimeout = 4 * time.Millisecond
+	// filled block: a 20 packets/s stream still sees delays of a few
+	// milliseconds, while full blocks at high rates never wait. It also
+	// sets how full blocks are at medium rates: with 128 blocks, the ring
+	// holds at least a second of traffic for a stalled reader.
+	DefaultRetireTimeout = 8 * time.Millisecond
 )
 
 // FanoutMode is how the kernel spreads frames over the sockets of a fanout

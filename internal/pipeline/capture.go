@@ -35,9 +35,10 @@ import (
 
 // DefaultRingSize is the number of ring blocks each consumer may hold
 // queued. A consumer holds at most RingSize+16 blocks (its queue and the
-// batch it is working on), so with the default kernel ring (512 blocks of
-// 128 KiB) the writer and a decoder together hold at most 288 of them.
-const DefaultRingSize = 128
+// batch it is working on), so with the default kernel ring (128 blocks of
+// 512 KiB) the writer and a decoder together hold at most 96 of them: a
+// stuck decoder never takes the whole ring.
+const DefaultRingSize = 32
 
 // Options describe one capture run.
 type Options struct {
