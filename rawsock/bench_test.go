@@ -22,10 +22,8 @@ func BenchmarkBlockToPcap(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		out, _ = walkBlock(blk, DefaultSnaplen, 1, out[:0])
-		for j := range out {
-			if err := w.WriteFrame(&out[j]); err != nil {
-				b.Fatal(err)
-			}
+		if _, err := w.WriteFrames(out); err != nil {
+			b.Fatal(err)
 		}
 		if err := w.Flush(); err != nil {
 			b.Fatal(err)

@@ -160,14 +160,52 @@ func (w *Writer) WriteFrames(frames []Frame) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
+	if w.ng != nil {
+		for i := range frames {
+			w.appendFrame(&frames[i])
+			if len(w.buf) >= flushAt {
+				if err := w.Flush(); err != nil {
+					return i + 1, err
+				}
+			}
+		}
+		return len(frames), nil
+	}
+	// pcap, the capture's hot path: appendFrame's work with the buffer in
+	// a local and one capacity check per record.
+	le := binary.LittleEndian
+	buf, snap, counted := w.buf, w.snaplen, 0
 	for i := range frames {
-		w.appendFrame(&frames[i])
-		if len(w.buf) >= flushAt {
+		f := &frames[i]
+		data := f.Data
+		if len(data) > snap {
+			data = data[:snap]
+		}
+		n, need := len(buf), pcapRecordHeaderLen+len(data)
+		if cap(buf)-n < need {
+			buf = slices.Grow(buf, need)
+		}
+		buf = buf[:n+need]
+		r := buf[n : n+need]
+		le.PutUint32(r[0:], uint32(f.Timestamp.Unix()))
+		le.PutUint32(r[4:], uint32(f.Timestamp.Nanosecond()))
+		le.PutUint32(r[8:], uint32(len(data)))
+		le.PutUint32(r[12:], uint32(max(f.Length, len(data))))
+		copy(r[pcapRecordHeaderLen:], data)
+		if len(buf) >= flushAt {
+			w.buf = buf
+			w.packets += uint64(i + 1 - counted)
+			w.pending += uint64(i + 1 - counted)
+			counted = i + 1
 			if err := w.Flush(); err != nil {
 				return i + 1, err
 			}
+			buf = w.buf
 		}
 	}
+	w.buf = buf
+	w.packets += uint64(len(frames) - counted)
+	w.pending += uint64(len(frames) - counted)
 	return len(frames), nil
 }
 

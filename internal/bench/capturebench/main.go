@@ -5,7 +5,10 @@
 // sends at its maximum rate while
 // one capture tool at a time writes what it sees to /dev/null; the tools
 // take turns (interleaved runs) and the medians are printed as a Markdown
-// table. Needs root, tcpdump and taskset.
+// table. Each tool is also run once per round with no traffic, so its
+// start-up cost (a 64 MiB ring costs ~0.1 s of system time to allocate on
+// these VMs) can be told apart from its cost per packet: the last column
+// subtracts it. Needs root, tcpdump and taskset.
 //
 // Modes: "default" leaves the receive softirq where the kernel puts it (on
 // the sender's CPU for veth); "rps" steers it to the capture CPU with
@@ -29,6 +32,11 @@ import (
 
 	"github.com/wirebom/wirebom/internal/netns"
 )
+
+// tail is how long a run waits after the traffic before stopping the tool:
+// long enough for every tool's block timeout (tcpdump: 1 s) to hand over
+// the last frames.
+const tail = 1500 * time.Millisecond
 
 type result struct {
 	sent, delivered, received, captured, dropped uint64
@@ -82,8 +90,26 @@ func main() {
 	}
 	defer p.Remove()
 
-	fmt.Printf("| mode | traffic | tool | sent | delivered | captured | kernel drops | loss %% | CPU s | CPU s / Mpkt |\n")
-	fmt.Printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	// Start-up and shut-down cost alone: each tool started, left idle as
+	// long as a measured run waits after the traffic, and stopped.
+	idle := make([]float64, len(tools))
+	fmt.Printf("| tool | CPU s with no traffic (start-up, %.1f s idle, exit) |\n|---|---:|\n", tail.Seconds())
+	for ti, tool := range tools {
+		var all []result
+		for r := 0; r < *runs; r++ {
+			res, err := measure(p, tool.argv(p.LinkA), *gen, "", 0)
+			if err != nil {
+				fatal(fmt.Errorf("idle, %s: %w", tool.name, err))
+			}
+			all = append(all, res)
+		}
+		idle[ti] = median(all).cpu
+		fmt.Printf("| %s | %.3f |\n", tool.name, idle[ti])
+	}
+	fmt.Println()
+
+	fmt.Printf("| mode | traffic | tool | sent | delivered | captured | kernel drops | loss %% | CPU s | CPU s / Mpkt | CPU s / Mpkt net of start-up |\n")
+	fmt.Printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, mode := range strings.Split(*modes, ",") {
 		rps := "0"
 		if mode == "rps" {
@@ -110,12 +136,13 @@ func main() {
 				if m.delivered > 0 {
 					loss = 100 * float64(m.delivered-min(m.captured, m.delivered)) / float64(m.delivered)
 				}
-				perM := 0.0
+				perM, net := 0.0, 0.0
 				if m.captured > 0 {
 					perM = m.cpu / (float64(m.captured) / 1e6)
+					net = max(0, m.cpu-idle[ti]) / (float64(m.captured) / 1e6)
 				}
-				fmt.Printf("| %s | %s | %s | %d | %d | %d | %d | %.2f | %.2f | %.2f |\n",
-					mode, prof, tool.name, m.sent, m.delivered, m.captured, m.dropped, loss, m.cpu, perM)
+				fmt.Printf("| %s | %s | %s | %d | %d | %d | %d | %.2f | %.2f | %.3f | %.3f |\n",
+					mode, prof, tool.name, m.sent, m.delivered, m.captured, m.dropped, loss, m.cpu, perM, net)
 			}
 		}
 	}
@@ -168,13 +195,15 @@ func measure(p *netns.Pair, argv []string, genBin, profile string, packets int) 
 		cmd.Wait()
 		return res, fmt.Errorf("capture did not start: %s", errText.String())
 	}
-	gen := exec.Command("ip", "netns", "exec", p.NSB, "taskset", "-c", "0",
-		genBin, "-i", p.LinkB, "-n", strconv.Itoa(packets), "-profile", profile)
-	if out, err := gen.CombinedOutput(); err != nil {
-		cmd.Process.Kill()
-		return res, fmt.Errorf("generator: %v: %s", err, out)
+	if packets > 0 {
+		gen := exec.Command("ip", "netns", "exec", p.NSB, "taskset", "-c", "0",
+			genBin, "-i", p.LinkB, "-n", strconv.Itoa(packets), "-profile", profile)
+		if out, err := gen.CombinedOutput(); err != nil {
+			cmd.Process.Kill()
+			return res, fmt.Errorf("generator: %v: %s", err, out)
+		}
 	}
-	time.Sleep(1500 * time.Millisecond) // let every tool's block timeout (tcpdump: 1 s) hand over the tail
+	time.Sleep(tail)
 	cmd.Process.Signal(syscall.SIGINT)
 	<-done
 	cmd.Wait()
