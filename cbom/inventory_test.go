@@ -64,17 +64,7 @@ func richInventory() *sysinv.Inventory {
 }
 
 func TestFromInventoryRich(t *testing.T) {
-	d := FromInventory(richInventory(), Options{ToolName: "wirebom", ToolVersion: "test"})
-	if err := d.Stamp(StampOptions{Reproducible: true}); err != nil {
-		t.Fatal(err)
-	}
-	out := encodeJSON(t, d)
-	validate(t, "cyclonedx", out)
-	var spdxOut bytes.Buffer
-	if err := d.Encode(&spdxOut, FormatSPDXJSON); err != nil {
-		t.Fatal(err)
-	}
-	validate(t, "spdx", spdxOut.Bytes())
+	d, out, _ := validatedDocument(t, richInventory())
 
 	if len(d.Gaps) != 0 {
 		t.Errorf("complete inventory has gaps: %+v", d.Gaps)
@@ -316,4 +306,23 @@ func FuzzReadAssets(f *testing.F) {
 			}
 		}
 	})
+}
+
+// validatedDocument builds the document of inv, stamps it reproducibly and
+// checks its CycloneDX and SPDX encodings against the official schemas;
+// it returns the document and both encodings.
+func validatedDocument(t *testing.T, inv *sysinv.Inventory) (d *Document, cdx, spdx []byte) {
+	t.Helper()
+	d = FromInventory(inv, Options{ToolName: "wirebom", ToolVersion: "test"})
+	if err := d.Stamp(StampOptions{Reproducible: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := encodeJSON(t, d)
+	validate(t, "cyclonedx", out)
+	var spdxOut bytes.Buffer
+	if err := d.Encode(&spdxOut, FormatSPDXJSON); err != nil {
+		t.Fatal(err)
+	}
+	validate(t, "spdx", spdxOut.Bytes())
+	return d, out, spdxOut.Bytes()
 }

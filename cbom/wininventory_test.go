@@ -75,17 +75,7 @@ func windowsInventory() *sysinv.Inventory {
 }
 
 func TestFromInventoryWindows(t *testing.T) {
-	d := FromInventory(windowsInventory(), Options{ToolName: "wirebom", ToolVersion: "test"})
-	if err := d.Stamp(StampOptions{Reproducible: true}); err != nil {
-		t.Fatal(err)
-	}
-	out := encodeJSON(t, d)
-	validate(t, "cyclonedx", out)
-	var spdxOut bytes.Buffer
-	if err := d.Encode(&spdxOut, FormatSPDXJSON); err != nil {
-		t.Fatal(err)
-	}
-	validate(t, "spdx", spdxOut.Bytes())
+	d, out, spdxOut := validatedDocument(t, windowsInventory())
 	// Every format carries the programs, drivers and hotfixes (PDF text is
 	// compressed: it must only encode).
 	for _, f := range []Format{FormatCycloneDXXML, FormatYAML, FormatHTML, FormatPDF} {
@@ -193,7 +183,7 @@ func TestFromInventoryWindows(t *testing.T) {
 		t.Errorf("software composition = %q, want incomplete (%s)", sw, out)
 	}
 	// In SPDX the program's publisher is an organization, the OS a package.
-	if !strings.Contains(spdxOut.String(), `"originator": "Organization: Microsoft Corporation"`) {
+	if !strings.Contains(string(spdxOut), `"originator": "Organization: Microsoft Corporation"`) {
 		t.Errorf("SPDX originator of the MSI program missing")
 	}
 }
