@@ -353,7 +353,8 @@ func resolveAdapter(name string, devs []pcapDevice, ads []winAdapter) (string, e
 	return "", fmt.Errorf("%w: %q\n%s", ErrNoSuchInterface, name, adapterList(devs, ads))
 }
 
-// adapterList prints the adapters Npcap can capture on, friendly name first.
+// adapterList prints the adapters Npcap can capture on, friendly name first,
+// then the device name, the description and the addresses Npcap reports.
 func adapterList(devs []pcapDevice, ads []winAdapter) string {
 	if len(devs) == 0 {
 		return "Npcap reports no adapters: is the Npcap service running (sc query npcap)?"
@@ -368,7 +369,15 @@ func adapterList(devs []pcapDevice, ads []winAdapter) string {
 		if f == "" {
 			f = "-"
 		}
-		lines = append(lines, fmt.Sprintf("  %-24s %s  %s", f, d.Name, d.Description))
+		line := fmt.Sprintf("  %-24s %s  %s", f, d.Name, d.Description)
+		if len(d.Addrs) > 0 {
+			addrs := make([]string, len(d.Addrs))
+			for i, a := range d.Addrs {
+				addrs[i] = a.String()
+			}
+			line += "  [" + strings.Join(addrs, " ") + "]"
+		}
+		lines = append(lines, line)
 	}
 	sort.Strings(lines)
 	return "adapters (use the first column or the device name with -i):\n" + strings.Join(lines, "\n")

@@ -195,7 +195,8 @@ func TestNpcapErrors(t *testing.T) {
 
 func TestNpcapResolveAdapter(t *testing.T) {
 	devs := []pcapDevice{
-		{Name: `\Device\NPF_{1111-AAAA}`, Description: "Intel(R) Ethernet Connection I219-LM"},
+		{Name: `\Device\NPF_{1111-AAAA}`, Description: "Intel(R) Ethernet Connection I219-LM",
+			Addrs: []netip.Addr{netip.MustParseAddr("192.0.2.10"), netip.MustParseAddr("fe80::1%7")}},
 		{Name: `\Device\NPF_{2222-BBBB}`, Description: "Realtek USB GbE Family Controller"},
 		{Name: `\Device\NPF_Loopback`, Description: "Adapter for loopback traffic capture"},
 	}
@@ -224,10 +225,14 @@ func TestNpcapResolveAdapter(t *testing.T) {
 	if !errors.Is(err, ErrNoSuchInterface) {
 		t.Fatalf("unknown name: %v", err)
 	}
-	for _, s := range []string{"Ethernet 2", `\Device\NPF_{2222-BBBB}`, "Realtek USB GbE Family Controller"} {
+	for _, s := range []string{"Ethernet 2", `\Device\NPF_{2222-BBBB}`, "Realtek USB GbE Family Controller",
+		"Intel(R) Ethernet Connection I219-LM  [192.0.2.10 fe80::1%7]"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("adapter list lacks %q:\n%v", s, err)
 		}
+	}
+	if strings.Contains(err.Error(), "Realtek USB GbE Family Controller  [") {
+		t.Errorf("adapter without addresses listed with some:\n%v", err)
 	}
 	_, err = resolveAdapter("Wi-Fi", devs, ads)
 	if !errors.Is(err, ErrNoSuchInterface) || !strings.Contains(err.Error(), "not bound to Npcap") {

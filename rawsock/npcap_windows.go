@@ -103,11 +103,18 @@ func loadNpcap() (*npcap, error) {
 	return npcapLib, npcapErr
 }
 
-// call invokes a C function returning int.
+// call invokes a C function returning int with integer arguments only. A
+// pointer must be converted to uintptr in the argument list of
+// syscall.SyscallN itself (unsafe.Pointer rule 4): passed through this
+// wrapper, the stack variable it points to could move when the stack grows
+// before the DLL writes to it.
 func call(p *windows.Proc, args ...uintptr) int {
 	r, _, _ := syscall.SyscallN(p.Addr(), args...)
 	return int(int32(r))
 }
+
+// status is the C int a SyscallN result carries.
+func status(r uintptr) int { return int(int32(r)) }
 
 // errbuf is a PCAP_ERRBUF_SIZE buffer.
 type errbuf [pcapErrbufSize]byte
@@ -260,8 +267,9 @@ func open(iface string, cfg Config) (Source, error) {
 		if err != nil {
 			return fail(err)
 		}
-		rc := call(lib.setfilter, h.p, uintptr(unsafe.Pointer(&prog)))
+		r, _, _ := syscall.SyscallN(lib.setfilter.Addr(), h.p, uintptr(unsafe.Pointer(&prog)))
 		runtime.KeepAlive(h.filter)
+		rc := status(r)
 		if rc != 0 {
 			return fail(pcapErr("attach filter on", dev, rc, h.lib.lastError(h.p)))
 		}
@@ -320,7 +328,8 @@ func (h *npcapHandle) readOne(b *Batch) (got bool, err error) {
 	}
 	var hdr *pcapPkthdr
 	var data *byte
-	rc := call(h.lib.nextEx, h.p, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data)))
+	r, _, _ := syscall.SyscallN(h.lib.nextEx.Addr(), h.p, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data)))
+	rc := status(r)
 	switch {
 	case rc == 0:
 		return false, nil // timeout
@@ -368,7 +377,8 @@ func (h *npcapHandle) Stats() (Stats, error) {
 // pollStats reads pcap_stats; callers hold pMu (shared or exclusive) and statsMu.
 func (h *npcapHandle) pollStats() (Stats, error) {
 	var st pcapStat
-	if rc := call(h.lib.stats, h.p, uintptr(unsafe.Pointer(&st))); rc != 0 {
+	r, _, _ := syscall.SyscallN(h.lib.stats.Addr(), h.p, uintptr(unsafe.Pointer(&st)))
+	if rc := status(r); rc != 0 {
 		return h.stats, pcapErr("stats of", h.dev, rc, h.lib.lastError(h.p))
 	}
 	h.stats.Received, h.stats.Dropped = h.acc.add(st)

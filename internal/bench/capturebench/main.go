@@ -45,7 +45,7 @@ type result struct {
 
 func main() {
 	runs := flag.Int("runs", 5, "interleaved runs per tool")
-	packets := flag.Int("packets", 1000000, "frames sent per run")
+	packets := flag.Int("packets", 3000000, "frames sent per run")
 	wirebom := flag.String("wirebom", "bin/wirebom", "wirebom binary")
 	afpacket := flag.String("afpacket", "", "afpacketcap binary (built from internal/bench/afpacketcap)")
 	gen := flag.String("gen", "bin/gen", "generator binary (built from internal/bench/gen)")
