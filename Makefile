@@ -48,7 +48,8 @@ static-binary: build
 cross:
 	scripts/cross.sh
 
-# The Windows build's inventory, ifaces and capture error paths, run for real under Wine (wine64).
+# The Windows build run for real under Wine (wine64): inventory, ifaces, and capture through the Npcap
+# shim against a fake wpcap.dll (internal/e2e/npcapfake, built with mingw-w64), files checked with tshark.
 wine-test:
 	sh scripts/wine-test.sh
 

@@ -129,21 +129,3 @@ func walkBlock(block []byte, snaplen, ifindex int, frames []Frame) ([]Frame, err
 	}
 	return frames, nil
 }
-
-// warmBlock reads one byte of every cache line of a block's used part
-// before the walk. The kernel filled the block on another CPU; walking it
-// frame by frame would take one cache miss per frame header in a chain
-// (each header says where the next one is), while these loads are
-// independent, so the CPU overlaps their misses. The result means nothing;
-// keeping it keeps the loads.
-func warmBlock(block []byte) byte {
-	if len(block) < blockHeaderLen {
-		return 0
-	}
-	n := min(int(binary.LittleEndian.Uint32(block[bdBlkLen:])), len(block))
-	var x byte
-	for i := 0; i < n; i += 64 {
-		x += block[i]
-	}
-	return x
-}

@@ -233,6 +233,31 @@ func (a *npcapStats) add(s pcapStat) (received, dropped uint64) {
 	return a.recv, a.dropped + a.ifDropped
 }
 
+// Link types (pcap/dlt.h) an Npcap adapter may report.
+const (
+	dltNull   = 0 // BSD loopback: a 4-byte address family, then the packet
+	dltEN10MB = 1 // Ethernet
+)
+
+// LinkTypeError is returned by Open for an adapter whose frames are not
+// Ethernet (the Npcap loopback adapter); errors.Is(err, ErrNotSupported)
+// holds for it.
+type LinkTypeError struct {
+	Device   string // the Npcap device name
+	LinkType int    // its pcap link type (DLT_*)
+}
+
+func (e *LinkTypeError) Error() string {
+	what := fmt.Sprintf("link type %d", e.LinkType)
+	if e.LinkType == dltNull {
+		what = "link type 0 (NULL: the Npcap loopback adapter)"
+	}
+	return fmt.Sprintf("rawsock: %s has %s, not Ethernet: capturing on it is not supported yet; use an Ethernet adapter", e.Device, what)
+}
+
+// Is makes errors.Is(err, ErrNotSupported) true.
+func (e *LinkTypeError) Is(target error) bool { return target == ErrNotSupported }
+
 // pcapErr turns a libpcap status code and message into an error callers
 // can branch on with errors.Is.
 func pcapErr(op, dev string, code int, msg string) error {
@@ -256,9 +281,8 @@ func pcapErr(op, dev string, code int, msg string) error {
 	if msg == "" {
 		msg = pcapCodeString(code)
 	}
-	if base == ErrPermission {
-		msg += "; " + NpcapPermissionHint
-	}
+	// The fix for ErrPermission (NpcapPermissionHint) is the caller's to
+	// print, as on Linux: the CLI prints it once, on its own line.
 	if base != nil {
 		return fmt.Errorf("%w: %s %s: %s", base, op, dev, msg)
 	}

@@ -3,6 +3,7 @@ package rawsock
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -176,8 +177,11 @@ func TestNpcapErrors(t *testing.T) {
 		}
 	}
 	err := pcapErr("open", "dev", pcapErrorPermDenied, "")
-	if !strings.Contains(err.Error(), "Administrator") || !strings.Contains(err.Error(), "permission denied") {
-		t.Errorf("permission error lacks the fix or the reason: %v", err)
+	if !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("permission error lacks the reason: %v", err)
+	}
+	if !strings.Contains(NpcapPermissionHint, "Administrator") {
+		t.Errorf("NpcapPermissionHint does not name the fix: %s", NpcapPermissionHint)
 	}
 	err = pcapErr("open", "dev", pcapError, "some driver problem")
 	for _, sentinel := range []error{ErrPermission, ErrNoSuchInterface, ErrInterfaceDown, ErrInterfaceGone} {
@@ -190,6 +194,31 @@ func TestNpcapErrors(t *testing.T) {
 	}
 	if !strings.Contains(ErrNpcapNotInstalled.Error(), "https://npcap.com") {
 		t.Error("ErrNpcapNotInstalled does not say where to get Npcap")
+	}
+}
+
+func TestNpcapLinkTypeError(t *testing.T) {
+	err := error(&LinkTypeError{Device: `\Device\NPF_Loopback`, LinkType: dltNull})
+	if !errors.Is(err, ErrNotSupported) {
+		t.Errorf("%v is not ErrNotSupported", err)
+	}
+	var lt *LinkTypeError
+	if !errors.As(fmt.Errorf("open: %w", err), &lt) || lt.LinkType != 0 {
+		t.Errorf("errors.As lost the link type: %v", err)
+	}
+	msg := err.Error()
+	for _, s := range []string{`\Device\NPF_Loopback`, "loopback", "not Ethernet"} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("message lacks %q: %s", s, msg)
+		}
+	}
+	// ErrNotSupported's own text says the OS cannot capture at all, which
+	// is wrong for one adapter on Windows.
+	if strings.Contains(msg, ErrNotSupported.Error()) {
+		t.Errorf("message claims the OS is unsupported: %s", msg)
+	}
+	if errors.Is(err, ErrNoSuchInterface) {
+		t.Errorf("%v matches ErrNoSuchInterface", err)
 	}
 }
 

@@ -23,8 +23,6 @@ const (
 	pcapErrbufSize = 256
 	// pcapTstampPrecisionNano asks for nanosecond timestamps.
 	pcapTstampPrecisionNano = 1
-	// dltEN10MB is the Ethernet link type.
-	dltEN10MB = 1
 	// npcapReadTimeout is the pcap timeout: with immediate mode on it only
 	// bounds how long Close waits for a blocked reader.
 	npcapReadTimeout = 100 * time.Millisecond
@@ -259,7 +257,7 @@ func open(iface string, cfg Config) (Source, error) {
 		return fail(pcapErr("open", dev, rc, h.lib.lastError(h.p)))
 	}
 	if dlt := call(lib.datalink, h.p); dlt != dltEN10MB {
-		return fail(fmt.Errorf("%w: %s has link type %d, not Ethernet (the Npcap loopback adapter is not supported yet)", ErrNotSupported, dev, dlt))
+		return fail(&LinkTypeError{Device: dev, LinkType: dlt})
 	}
 	if len(cfg.Filter) > 0 {
 		h.filter = append([]bpf.RawInstruction(nil), cfg.Filter...)

@@ -206,7 +206,10 @@ func captureAction(c *cli.Context) error {
 
 	opts.OnStart = func(ring bool) {
 		how := "TPACKET_V3 ring"
-		if !ring {
+		switch {
+		case runtime.GOOS == "windows":
+			how = "Npcap"
+		case !ring:
 			how = "plain packet socket"
 		}
 		fmt.Fprintf(os.Stderr, "wirebom: listening on %s (%s), link-type EN10MB (Ethernet), snapshot length %d bytes\n",
@@ -229,6 +232,9 @@ func captureAction(c *cli.Context) error {
 	}
 	fmt.Fprintf(os.Stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n",
 		res.Packets, res.Stats.Received, res.Stats.Dropped)
+	if res.Stats.CorruptBlocks > 0 {
+		fmt.Fprintf(os.Stderr, "%d times the capture source handed over data that was out of range and was skipped (counted, never followed)\n", res.Stats.CorruptBlocks)
+	}
 	if res.SinkMissed > 0 {
 		fmt.Fprintf(os.Stderr, "%d packets read but not written (the capture ended while they were queued)\n", res.SinkMissed)
 	}
