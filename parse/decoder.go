@@ -11,6 +11,7 @@
 package parse
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -25,6 +26,13 @@ type LinkType = layers.LinkType
 const (
 	LinkTypeEthernet = layers.LinkTypeEthernet // LINKTYPE_ETHERNET (1)
 	LinkTypeLinuxSLL = layers.LinkTypeLinuxSLL // LINKTYPE_LINUX_SLL (113), Linux cooked capture v1
+	// LinkTypeRaw is LINKTYPE_RAW (101): a bare IPv4 or IPv6 packet (Linux
+	// tun and WireGuard interfaces).
+	LinkTypeRaw = layers.LinkTypeRaw
+	// LinkTypeNull is LINKTYPE_NULL (0): BSD loopback, a 4-byte address
+	// family in the capturing host's byte order, then the IP packet
+	// (Npcap's loopback adapter).
+	LinkTypeNull = layers.LinkTypeNull
 )
 
 // MaxVLANs is the number of stacked 802.1Q/802.1ad tags a Packet records;
@@ -166,6 +174,8 @@ type Decoder struct {
 
 	ethParser *gopacket.DecodingLayerParser
 	sllParser *gopacket.DecodingLayerParser
+	ip4Parser *gopacket.DecodingLayerParser // RAW and NULL frames
+	ip6Parser *gopacket.DecodingLayerParser
 	decoded   []gopacket.LayerType
 
 	ot   otDecoders
@@ -194,7 +204,9 @@ func NewDecoder() *Decoder {
 	}
 	d.ethParser = newParser(layers.LayerTypeEthernet, &d.eth)
 	d.sllParser = newParser(layers.LayerTypeLinuxSLL, &d.sll)
-	for _, p := range []*gopacket.DecodingLayerParser{d.ethParser, d.sllParser} {
+	d.ip4Parser = newParser(layers.LayerTypeIPv4, &d.ip4)
+	d.ip6Parser = newParser(layers.LayerTypeIPv6, &d.ip6)
+	for _, p := range []*gopacket.DecodingLayerParser{d.ethParser, d.sllParser, d.ip4Parser, d.ip6Parser} {
 		// An unknown next layer (PROFINET, an unknown port) is where the
 		// common stack ends, not an error. Panics are recovered below,
 		// without DecodingLayerParser's deferred closure per call.
@@ -242,7 +254,22 @@ func (d *Decoder) DecodeCapture(ci gopacket.CaptureInfo, frame []byte, lt LinkTy
 		parser = d.ethParser
 	case LinkTypeLinuxSLL:
 		parser = d.sllParser
+	case LinkTypeRaw:
+		p.path.push(protoRaw)
+		parser = d.ipParser(frame, 0)
+	case LinkTypeNull:
+		p.path.push(protoNull)
+		if len(frame) < 4 {
+			p.flags |= flagTruncated
+			return p, d.fail("null", ErrTruncated, nil)
+		}
+		parser = d.ipParser(frame[4:], nullFamily(frame))
+		frame = frame[4:]
 	default:
+		return p, d.fail("frame", ErrUnsupportedLinkType, nil)
+	}
+	if parser == nil {
+		p.Payload = frame
 		return p, d.fail("frame", ErrUnsupportedLinkType, nil)
 	}
 	d.vlan.n = 0
@@ -266,6 +293,37 @@ func (d *Decoder) DecodeCapture(ci gopacket.CaptureInfo, frame []byte, lt LinkTy
 		return p, err
 	}
 	return p, nil
+}
+
+// ipParser picks the parser for a bare IP packet: by the BSD address
+// family when there is one (NULL framing), else by the IP version nibble.
+// It returns nil for anything else.
+func (d *Decoder) ipParser(pkt []byte, family uint32) *gopacket.DecodingLayerParser {
+	switch family {
+	case 2: // AF_INET everywhere
+		return d.ip4Parser
+	case 10, 23, 24, 28, 30: // AF_INET6: Linux, Windows, NetBSD/OpenBSD, FreeBSD, macOS
+		return d.ip6Parser
+	}
+	if len(pkt) > 0 {
+		switch pkt[0] >> 4 {
+		case 4:
+			return d.ip4Parser
+		case 6:
+			return d.ip6Parser
+		}
+	}
+	return nil
+}
+
+// nullFamily reads the address family of a NULL frame, written in the
+// capturing host's byte order: a family is a small number, so whichever
+// order gives one is the right one.
+func nullFamily(frame []byte) uint32 {
+	if f := binary.LittleEndian.Uint32(frame); f <= 0xffff {
+		return f
+	}
+	return binary.BigEndian.Uint32(frame)
 }
 
 // tcpLayer and udpLayer end the DecodingLayerParser's walk at the

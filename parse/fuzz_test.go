@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// FuzzDecode runs the whole stack over arbitrary bytes: Decode with both
-// link types, every field, the summary, the JSON line and the statistics.
+// FuzzDecode runs the whole stack over arbitrary bytes: Decode as Ethernet
+// or Linux cooked, then as Raw IP and BSD loopback, every field, the summary, the JSON line and the statistics.
 // It must never panic, and the JSON must always be valid (valid UTF-8
 // included) and the summary printable.
 func FuzzDecode(f *testing.F) {
@@ -22,6 +22,11 @@ func FuzzDecode(f *testing.F) {
 		lt := LinkTypeEthernet
 		if sll {
 			lt = LinkTypeLinuxSLL
+		}
+		for _, other := range []LinkType{LinkTypeRaw, LinkTypeNull} {
+			if p, err := d.Decode(frame, other); p == nil || p.Recovered() {
+				t.Fatalf("link type %d: nil packet or a decoder panicked: %v", other, err)
+			}
 		}
 		p, err := d.Decode(frame, lt)
 		if p == nil {

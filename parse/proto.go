@@ -87,6 +87,8 @@ const (
 	protoIEC104
 	protoIECASDU
 	protoData
+	protoRaw
+	protoNull
 	numPathElems
 )
 
@@ -98,7 +100,7 @@ var pathNames = [numPathElems]string{
 	protoPNDCP: "pn_dcp", protoMBTCP: "mbtcp", protoModbus: "modbus", protoENIP: "enip", protoCIP: "cip",
 	protoTPKT: "tpkt", protoCOTP: "cotp", protoS7comm: "s7comm", protoBVLC: "bvlc", protoBACnet: "bacnet",
 	protoBACapp: "bacapp", protoDNP3: "dnp3", protoIEC104: "iec60870_104", protoIECASDU: "iec60870_asdu",
-	protoData: "data",
+	protoData: "data", protoRaw: "raw", protoNull: "null",
 }
 
 func (e pathElem) String() string {

@@ -13,7 +13,7 @@ func BenchmarkBlockToPcap(b *testing.B) {
 		frames = append(frames, synthFrame{data: frameBytes(64, byte(i))})
 	}
 	blk := buildBlock(DefaultBlockSize, frames)
-	w, err := NewWriter(io.Discard, FormatPcap, DefaultSnaplen)
+	w, err := NewWriter(io.Discard, FormatPcap, LinkTypeEthernet, DefaultSnaplen)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func BenchmarkBlockToPcap(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		out, _ = walkBlock(blk, DefaultSnaplen, 1, out[:0])
+		out, _ = walkBlock(blk, DefaultSnaplen, 1, true, out[:0])
 		if _, err := w.WriteFrames(out); err != nil {
 			b.Fatal(err)
 		}

@@ -55,8 +55,9 @@ var errCorruptBlock = errors.New("corrupt ring block")
 // Frames carrying a VLAN tag that the kernel stripped get it back: the MAC
 // addresses move four bytes towards the frame header (room the ring always
 // has, see PACKET_RESERVE) and the tag goes where it was on the wire, so Data
-// is the frame as it was on the wire, still without a copy.
-func walkBlock(block []byte, snaplen, ifindex int, frames []Frame) ([]Frame, error) {
+// is the frame as it was on the wire, still without a copy. Only Ethernet
+// frames (vlan true) have a place for a tag.
+func walkBlock(block []byte, snaplen, ifindex int, vlan bool, frames []Frame) ([]Frame, error) {
 	if len(block) < blockHeaderLen {
 		return frames, fmt.Errorf("%w: %d bytes is shorter than a block header", errCorruptBlock, len(block))
 	}
@@ -99,7 +100,7 @@ func walkBlock(block []byte, snaplen, ifindex int, frames []Frame) ([]Frame, err
 		f.Length = wire
 		f.InterfaceIndex = ifindex
 		tci := le.Uint32(h[fhVLANTCI:])
-		if (tci != 0 || status&tpStatusVLANValid != 0) && caplen >= macAddrsLen && mac >= off+frameHdrLen+vlanTagLen {
+		if vlan && (tci != 0 || status&tpStatusVLANValid != 0) && caplen >= macAddrsLen && mac >= off+frameHdrLen+vlanTagLen {
 			tpid := uint16(0x8100)
 			if t := le.Uint16(h[fhVLANTPID:]); t != 0 || status&tpStatusVLANTPIDValid != 0 {
 				tpid = t

@@ -63,7 +63,7 @@ func TestWalkBlockFrames(t *testing.T) {
 	f1 := frameBytes(60, 1)
 	f2 := frameBytes(1514, 7)
 	blk := buildBlock(8192, []synthFrame{{data: f1}, {data: f2, wireLen: 1600}})
-	frames, err := walkBlock(blk, DefaultSnaplen, 3, nil)
+	frames, err := walkBlock(blk, DefaultSnaplen, 3, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestWalkBlockFrames(t *testing.T) {
 
 func TestWalkBlockSnaplen(t *testing.T) {
 	blk := buildBlock(8192, []synthFrame{{data: frameBytes(1000, 0)}})
-	frames, err := walkBlock(blk, 100, 1, nil)
+	frames, err := walkBlock(blk, 100, 1, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestWalkBlockVLANReinsert(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			blk := buildBlock(4096, []synthFrame{{data: untagged, vlanTCI: tc.tci, tpid: tc.tpid, status: tc.status}})
-			frames, err := walkBlock(blk, DefaultSnaplen, 1, nil)
+			frames, err := walkBlock(blk, DefaultSnaplen, 1, true, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestWalkBlockCorrupt(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := good()
 			corrupt(b)
-			frames, err := walkBlock(b, DefaultSnaplen, 1, nil)
+			frames, err := walkBlock(b, DefaultSnaplen, 1, true, nil)
 			if !errors.Is(err, errCorruptBlock) {
 				t.Fatalf("err = %v, want errCorruptBlock", err)
 			}
@@ -156,7 +156,7 @@ func TestWalkBlockCorrupt(t *testing.T) {
 			}
 		})
 	}
-	if _, err := walkBlock(make([]byte, 10), DefaultSnaplen, 1, nil); !errors.Is(err, errCorruptBlock) {
+	if _, err := walkBlock(make([]byte, 10), DefaultSnaplen, 1, true, nil); !errors.Is(err, errCorruptBlock) {
 		t.Fatalf("short block: %v", err)
 	}
 }
@@ -165,7 +165,7 @@ func FuzzWalkBlock(f *testing.F) {
 	f.Add(buildBlock(2048, []synthFrame{{data: frameBytes(60, 0)}, {data: frameBytes(200, 3), vlanTCI: 5}}))
 	f.Add(buildBlock(512, nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		frames, _ := walkBlock(b, 1500, 1, nil)
+		frames, _ := walkBlock(b, 1500, 1, true, nil)
 		for _, fr := range frames {
 			if fr.CaptureLength != len(fr.Data) || fr.CaptureLength > 1500 || fr.CaptureLength > fr.Length {
 				t.Fatalf("inconsistent frame %d/%d/%d", fr.CaptureLength, len(fr.Data), fr.Length)

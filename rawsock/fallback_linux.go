@@ -23,6 +23,7 @@ type fallbackHandle struct {
 	conn    *packet.Conn
 	ifindex int
 	snaplen int
+	lt      LinkType
 	poolMu  sync.Mutex
 	bufs    [][]byte // every buffer ever lent, indexed by Batch.block
 	free    []int    // indexes of buffers not lent
@@ -32,7 +33,7 @@ type fallbackHandle struct {
 	statsMu sync.Mutex
 }
 
-func openFallback(ifi *net.Interface, cfg Config) (Source, error) {
+func openFallback(ifi *net.Interface, lt LinkType, cfg Config) (Source, error) {
 	conn, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_ALL, nil)
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) || errors.Is(err, unix.EPERM) {
@@ -67,10 +68,12 @@ func openFallback(ifi *net.Interface, cfg Config) (Source, error) {
 			return nil, fmt.Errorf("rawsock: promiscuous mode: %w", err)
 		}
 	}
-	return &fallbackHandle{conn: conn, ifindex: ifi.Index, snaplen: cfg.Snaplen}, nil
+	return &fallbackHandle{conn: conn, ifindex: ifi.Index, snaplen: cfg.Snaplen, lt: lt}, nil
 }
 
 func (h *fallbackHandle) Ring() bool { return false }
+
+func (h *fallbackHandle) LinkType() LinkType { return h.lt }
 
 // ReleaseBlock returns a lent buffer to the pool.
 func (h *fallbackHandle) ReleaseBlock(i int) {

@@ -4,12 +4,19 @@ package rawsock
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/sys/unix"
 
 	"github.com/wirebom/wirebom/internal/netns"
 )
@@ -271,24 +278,126 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// TestOpenRefusesNonEthernet: a tun interface carries bare IP packets, which
-// must not be written as Ethernet frames.
-func TestOpenRefusesNonEthernet(t *testing.T) {
-	p := netns.New(t)
-	for _, args := range [][]string{{"tuntap", "add", "mode", "tun", "name", "wbtun0"}, {"link", "set", "wbtun0", "up"}} {
-		if out, err := netns.Command(p.NSA, "ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
+// openTun creates a tun device (no packet-info header) in namespace ns,
+// sets its hardware type to arphrd (0: leave the tun's ARPHRD_NONE), brings
+// it up and returns the file: what the test writes into it is received on
+// the interface. The device goes away when the file is closed.
+func openTun(t *testing.T, ns, name string, arphrd int) *os.File {
+	t.Helper()
+	var f *os.File
+	err := netns.Do(ns, func() error {
+		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
 		}
+		f = os.NewFile(uintptr(fd), "/dev/net/tun")
+		ifr, err := unix.NewIfreq(name)
+		if err != nil {
+			return err
+		}
+		ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
+		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+			return fmt.Errorf("TUNSETIFF: %w", err)
+		}
+		if arphrd != 0 {
+			if err := unix.IoctlSetInt(fd, unix.TUNSETLINK, arphrd); err != nil {
+				return fmt.Errorf("TUNSETLINK: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { f.Close() })
+	if out, err := netns.Command(ns, "ip", "link", "set", name, "up").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set %s up: %v: %s", name, err, out)
+	}
+	return f
+}
+
+// numberedIPv4 is a UDP/IPv4 packet (10.9.0.1:4000 > 10.9.0.2:5000) whose
+// payload carries seq, with valid checksums.
+func numberedIPv4(t *testing.T, seq uint32) []byte {
+	t.Helper()
+	ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolUDP,
+		SrcIP: net.IPv4(10, 9, 0, 1).To4(), DstIP: net.IPv4(10, 9, 0, 2).To4()}
+	udp := &layers.UDP{SrcPort: 4000, DstPort: 5000}
+	if err := udp.SetNetworkLayerForChecksum(ip); err != nil {
+		t.Fatal(err)
+	}
+	payload := binary.BigEndian.AppendUint32([]byte("wirebom-tun-"), seq)
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ip, udp, gopacket.Payload(payload)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestLiveTun: a tun interface carries bare IP packets; the ring hands them
+// over as they were written, under LINKTYPE_RAW.
+func TestLiveTun(t *testing.T) {
+	p := netns.New(t)
+	tun := openTun(t, p.NSA, "wbtun0", 0)
+	for _, noRing := range []bool{false, true} {
+		var lt LinkType
+		if err := netns.Do(p.NSA, func() (err error) { lt, err = InterfaceLinkType("wbtun0"); return err }); err != nil || lt != LinkTypeRaw {
+			t.Fatalf("InterfaceLinkType(tun) = %v, %v; want RAW", lt, err)
+		}
+		src := openIn(t, p.NSA, "wbtun0", Config{NoRing: noRing, RetireTimeout: time.Millisecond})
+		if src.LinkType() != LinkTypeRaw || src.Ring() == noRing {
+			t.Fatalf("tun (NoRing %v): link type %v, ring %v", noRing, src.LinkType(), src.Ring())
+		}
+		const total = 200
+		for i := uint32(0); i < total; i++ {
+			if _, err := tun.Write(numberedIPv4(t, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var b Batch
+		next := uint32(0)
+		for next < total {
+			if err := src.ReadBatch(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range b.Frames {
+				want := numberedIPv4(t, next)
+				if !bytes.Equal(f.Data, want) || f.Length != len(want) || f.HasVLAN {
+					t.Fatalf("packet %d (NoRing %v):\n got %x (length %d, vlan %v)\nwant %x", next, noRing, f.Data, f.Length, f.HasVLAN, want)
+				}
+				next++
+			}
+			b.Release()
+		}
+		src.Close()
+	}
+}
+
+// TestOpenRefusesOtherFraming: a hardware type whose framing wirebom does
+// not know (here PPP, set on a tun with TUNSETLINK) must not be captured
+// under a wrong link type.
+func TestOpenRefusesOtherFraming(t *testing.T) {
+	p := netns.New(t)
+	const arphrdPPP = 512
+	openTun(t, p.NSA, "wbppp0", arphrdPPP)
+	var lterr error
 	err := netns.Do(p.NSA, func() error {
-		s, err := Open("wbtun0", Config{})
+		_, lterr = InterfaceLinkType("wbppp0")
+		s, err := Open("wbppp0", Config{})
 		if err == nil {
 			s.Close()
 		}
 		return err
 	})
-	if !errors.Is(err, ErrNotSupported) || !strings.Contains(err.Error(), "not an Ethernet interface") {
-		t.Fatalf("Open(tun) = %v, want ErrNotSupported naming the framing", err)
+	for _, e := range []error{err, lterr} {
+		var he *HardwareTypeError
+		if !errors.Is(e, ErrNotSupported) || !errors.As(e, &he) || he.Type != arphrdPPP ||
+			!strings.Contains(e.Error(), "wbppp0 has hardware type 512") || strings.Contains(e.Error(), ErrNotSupported.Error()) {
+			t.Fatalf("Open(ppp) = %v, want a HardwareTypeError naming the interface and type, not claiming the OS is unsupported", e)
+		}
 	}
 }
 

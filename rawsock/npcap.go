@@ -239,20 +239,28 @@ const (
 	dltEN10MB = 1 // Ethernet
 )
 
-// LinkTypeError is returned by Open for an adapter whose frames are not
-// Ethernet (the Npcap loopback adapter); errors.Is(err, ErrNotSupported)
-// holds for it.
+// LinkTypeError is returned by Open for an adapter whose framing wirebom
+// does not capture (neither Ethernet nor Npcap's loopback framing);
+// errors.Is(err, ErrNotSupported) holds for it.
 type LinkTypeError struct {
 	Device   string // the Npcap device name
 	LinkType int    // its pcap link type (DLT_*)
 }
 
 func (e *LinkTypeError) Error() string {
-	what := fmt.Sprintf("link type %d", e.LinkType)
-	if e.LinkType == dltNull {
-		what = "link type 0 (NULL: the Npcap loopback adapter)"
+	return fmt.Sprintf("rawsock: %s has link type %d: wirebom captures Ethernet (1) and loopback (NULL, 0) adapters only; use an Ethernet adapter", e.Device, e.LinkType)
+}
+
+// npcapLinkType maps the DLT an adapter reports to the link type of its
+// frames.
+func npcapLinkType(dev string, dlt int) (LinkType, error) {
+	switch dlt {
+	case dltEN10MB:
+		return LinkTypeEthernet, nil
+	case dltNull:
+		return LinkTypeNull, nil
 	}
-	return fmt.Sprintf("rawsock: %s has %s, not Ethernet: capturing on it is not supported yet; use an Ethernet adapter", e.Device, what)
+	return 0, &LinkTypeError{Device: dev, LinkType: dlt}
 }
 
 // Is makes errors.Is(err, ErrNotSupported) true.

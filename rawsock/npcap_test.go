@@ -197,17 +197,24 @@ func TestNpcapErrors(t *testing.T) {
 	}
 }
 
-func TestNpcapLinkTypeError(t *testing.T) {
-	err := error(&LinkTypeError{Device: `\Device\NPF_Loopback`, LinkType: dltNull})
+func TestNpcapLinkType(t *testing.T) {
+	// pcap/dlt.h: DLT_NULL 0 (Npcap's loopback adapter), DLT_EN10MB 1.
+	for dlt, want := range map[int]LinkType{0: LinkTypeNull, 1: LinkTypeEthernet} {
+		if lt, err := npcapLinkType(`\Device\NPF_x`, dlt); err != nil || lt != want {
+			t.Errorf("DLT %d: got %v, %v; want %v", dlt, lt, err, want)
+		}
+	}
+	// DLT_IEEE802_11_RADIO (127), a monitor-mode adapter: refused.
+	_, err := npcapLinkType(`\Device\NPF_{W}`, 127)
 	if !errors.Is(err, ErrNotSupported) {
 		t.Errorf("%v is not ErrNotSupported", err)
 	}
 	var lt *LinkTypeError
-	if !errors.As(fmt.Errorf("open: %w", err), &lt) || lt.LinkType != 0 {
-		t.Errorf("errors.As lost the link type: %v", err)
+	if !errors.As(fmt.Errorf("open: %w", err), &lt) || lt.LinkType != 127 {
+		t.Fatalf("errors.As lost the link type: %v", err)
 	}
 	msg := err.Error()
-	for _, s := range []string{`\Device\NPF_Loopback`, "loopback", "not Ethernet"} {
+	for _, s := range []string{`\Device\NPF_{W}`, "127", "Ethernet"} {
 		if !strings.Contains(msg, s) {
 			t.Errorf("message lacks %q: %s", s, msg)
 		}

@@ -183,6 +183,7 @@ type npcapHandle struct {
 	p       uintptr // pcap_t*
 	dev     string
 	snaplen int
+	lt      LinkType
 	nano    bool
 	filter  []bpf.RawInstruction // kept alive while attached
 
@@ -256,9 +257,12 @@ func open(iface string, cfg Config) (Source, error) {
 	if rc := call(lib.activate, h.p); rc < 0 {
 		return fail(pcapErr("open", dev, rc, h.lib.lastError(h.p)))
 	}
-	if dlt := call(lib.datalink, h.p); dlt != dltEN10MB {
-		return fail(&LinkTypeError{Device: dev, LinkType: dlt})
+	dlt := call(lib.datalink, h.p)
+	lt, err := npcapLinkType(dev, dlt)
+	if err != nil {
+		return fail(err)
 	}
+	h.lt = lt
 	if len(cfg.Filter) > 0 {
 		h.filter = append([]bpf.RawInstruction(nil), cfg.Filter...)
 		prog, err := newBPFProgram(h.filter)
@@ -276,6 +280,39 @@ func open(iface string, cfg Config) (Source, error) {
 }
 
 func (h *npcapHandle) Ring() bool { return false }
+
+func (h *npcapHandle) LinkType() LinkType { return h.lt }
+
+// interfaceLinkType activates the adapter just long enough to ask Npcap
+// for its link type.
+func interfaceLinkType(iface string) (LinkType, error) {
+	lib, err := loadNpcap()
+	if err != nil {
+		return 0, err
+	}
+	devs, err := lib.devices()
+	if err != nil {
+		return 0, err
+	}
+	dev, err := resolveAdapter(iface, devs, winAdapters())
+	if err != nil {
+		return 0, err
+	}
+	name, err := windows.BytePtrFromString(dev)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %q", ErrNoSuchInterface, iface)
+	}
+	var eb errbuf
+	p, _, _ := syscall.SyscallN(lib.create.Addr(), uintptr(unsafe.Pointer(name)), uintptr(unsafe.Pointer(&eb[0])))
+	if p == 0 {
+		return 0, pcapErr("open", dev, pcapError, eb.String())
+	}
+	defer syscall.SyscallN(lib.closeP.Addr(), p) //nolint:errcheck
+	if rc := call(lib.activate, p); rc < 0 {
+		return 0, pcapErr("open", dev, rc, lib.lastError(p))
+	}
+	return npcapLinkType(dev, call(lib.datalink, p))
+}
 
 // ReleaseBlock returns a lent buffer to the pool.
 func (h *npcapHandle) ReleaseBlock(i int) {

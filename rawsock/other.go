@@ -11,5 +11,11 @@ import (
 func pageSize() int { return os.Getpagesize() }
 
 func open(string, Config) (Source, error) {
-	return nil, fmt.Errorf("%w (%s): capture on Linux or Windows, or decode a capture file with 'wirebom read -r FILE'", ErrNotSupported, runtime.GOOS)
+	return nil, errNoCapture()
+}
+
+func interfaceLinkType(string) (LinkType, error) { return 0, errNoCapture() }
+
+func errNoCapture() error {
+	return fmt.Errorf("%w (%s): capture on Linux or Windows, or decode a capture file with 'wirebom read -r FILE'", ErrNotSupported, runtime.GOOS)
 }

@@ -83,10 +83,11 @@ const (
 	ngTimestampUnit = 1 // nanoseconds: the interface's if_tsresol is 9
 )
 
-// NewWriter writes the file header for an Ethernet capture with the given
-// snaplen and returns a Writer. When out is an *os.File naming a regular
-// file, a failed write cuts the file back to its last complete record.
-func NewWriter(out io.Writer, format FileFormat, snaplen int) (*Writer, error) {
+// NewWriter writes the file header for a capture of link type lt (the
+// source's LinkType) with the given snaplen and returns a Writer. When out
+// is an *os.File naming a regular file, a failed write cuts the file back
+// to its last complete record.
+func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Writer, error) {
 	w := &Writer{out: out, snaplen: snaplen, buf: make([]byte, 0, flushAt+64<<10)}
 	if f, ok := out.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
@@ -96,13 +97,13 @@ func NewWriter(out io.Writer, format FileFormat, snaplen int) (*Writer, error) {
 	switch format {
 	case FormatPcap:
 		var hdr byteSink
-		if err := pcapgo.NewWriterNanos(&hdr).WriteFileHeader(uint32(snaplen), layers.LinkTypeEthernet); err != nil {
+		if err := pcapgo.NewWriterNanos(&hdr).WriteFileHeader(uint32(snaplen), layers.LinkType(lt)); err != nil {
 			return nil, err
 		}
 		w.buf = append(w.buf, hdr.b...)
 	case FormatPcapng:
 		ng, err := pcapgo.NewNgWriterInterface(&w.ngOut, pcapgo.NgInterface{
-			Name: "wirebom", LinkType: layers.LinkTypeEthernet, SnapLength: uint32(snaplen),
+			Name: "wirebom", LinkType: layers.LinkType(lt), SnapLength: uint32(snaplen),
 			TimestampResolution: 9,
 		}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "wirebom"}})
 		if err != nil {

@@ -68,7 +68,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		for _, batch := range []bool{false, true} {
 			var out bytes.Buffer
 			const snap = 1000
-			w, err := NewWriter(&out, format, snap)
+			w, err := NewWriter(&out, format, LinkTypeEthernet, snap)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +132,7 @@ func TestWriterCutBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			sw := &shortWriter{f: f, room: room}
-			w, err := NewWriter(f, format, DefaultSnaplen)
+			w, err := NewWriter(f, format, LinkTypeEthernet, DefaultSnaplen)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -161,6 +161,23 @@ var (
 	ErrInterfaceGone = errors.New("rawsock: interface went away")
 )
 
+// HardwareTypeError is returned by Open and InterfaceLinkType for a Linux
+// interface whose framing wirebom does not capture (PPP, GRE, CAN,
+// InfiniBand...); errors.Is(err, ErrNotSupported) holds for it.
+type HardwareTypeError struct {
+	Interface string
+	Type      uint16 // ARPHRD_* (linux/if_arp.h)
+}
+
+func (e *HardwareTypeError) Error() string {
+	return fmt.Sprintf("rawsock: %s has hardware type %d, whose framing wirebom does not capture yet "+
+		"(it captures Ethernet, loopback, tun and WireGuard interfaces): capture on the interface underneath, or use tcpdump for this one",
+		e.Interface, e.Type)
+}
+
+// Is makes errors.Is(err, ErrNotSupported) true.
+func (e *HardwareTypeError) Is(target error) bool { return target == ErrNotSupported }
+
 // PermissionHint names the fix for ErrPermission.
 const PermissionHint = "run as root, or grant the capability once: sudo setcap cap_net_raw,cap_net_admin=eip "
 
@@ -176,7 +193,59 @@ type Source interface {
 	// Ring reports whether the handle uses a memory-mapped ring (false on
 	// the fallback socket).
 	Ring() bool
+	// LinkType is the link-layer header type every frame starts with.
+	LinkType() LinkType
 }
+
+// LinkType is a pcap link-layer header type (a LINKTYPE_ value, as written
+// in pcap and pcapng file headers).
+type LinkType uint16
+
+// Link types a live capture can have.
+const (
+	// LinkTypeNull is BSD loopback framing (LINKTYPE_NULL, 0): a 4-byte
+	// address family in the capturing host's byte order, then the IP
+	// packet. Npcap's loopback adapter uses it.
+	LinkTypeNull LinkType = 0
+	// LinkTypeEthernet is Ethernet II / 802.3 framing (LINKTYPE_ETHERNET, 1).
+	LinkTypeEthernet LinkType = 1
+	// LinkTypeRaw is a bare IPv4 or IPv6 packet without a link header
+	// (LINKTYPE_RAW, 101): Linux tun devices, WireGuard.
+	LinkTypeRaw LinkType = 101
+)
+
+// String is tcpdump's name for the link type ("EN10MB", "RAW", "NULL").
+func (l LinkType) String() string {
+	switch l {
+	case LinkTypeNull:
+		return "NULL"
+	case LinkTypeEthernet:
+		return "EN10MB"
+	case LinkTypeRaw:
+		return "RAW"
+	}
+	return fmt.Sprintf("LINKTYPE_%d", uint16(l))
+}
+
+// Description is tcpdump's description of the link type ("Ethernet",
+// "Raw IP", "BSD loopback").
+func (l LinkType) Description() string {
+	switch l {
+	case LinkTypeNull:
+		return "BSD loopback"
+	case LinkTypeEthernet:
+		return "Ethernet"
+	case LinkTypeRaw:
+		return "Raw IP"
+	}
+	return "unknown"
+}
+
+// InterfaceLinkType returns the link type a capture on the named interface
+// would have, without capturing, so that a filter can be compiled for it
+// before Open. It fails as Open would for an interface whose framing is not
+// supported.
+func InterfaceLinkType(iface string) (LinkType, error) { return interfaceLinkType(iface) }
 
 // Open starts a capture on the named interface.
 func Open(iface string, cfg Config) (Source, error) {

@@ -30,6 +30,7 @@ type ringHandle struct {
 	fd      int
 	ifindex int
 	snaplen int
+	lt      LinkType
 
 	mem       []byte
 	blockSize int
@@ -59,10 +60,14 @@ func open(iface string, cfg Config) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.NoRing {
-		return openFallback(ifi, cfg)
+	lt, err := linkTypeOf(ifi.Name)
+	if err != nil {
+		return nil, err
 	}
-	h, err := openRing(ifi, cfg)
+	if cfg.NoRing {
+		return openFallback(ifi, lt, cfg)
+	}
+	h, err := openRing(ifi, lt, cfg)
 	if err == nil {
 		return h, nil
 	}
@@ -70,7 +75,15 @@ func open(iface string, cfg Config) (Source, error) {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "wirebom: no TPACKET_V3 ring on %s (%v); falling back to a plain packet socket\n", ifi.Name, err)
-	return openFallback(ifi, cfg)
+	return openFallback(ifi, lt, cfg)
+}
+
+func interfaceLinkType(iface string) (LinkType, error) {
+	ifi, err := lookupInterface(iface)
+	if err != nil {
+		return 0, err
+	}
+	return linkTypeOf(ifi.Name)
 }
 
 func lookupInterface(name string) (*net.Interface, error) {
@@ -87,43 +100,47 @@ func lookupInterface(name string) (*net.Interface, error) {
 	if ifi.Flags&net.FlagUp == 0 {
 		return nil, fmt.Errorf("%w: %s (bring it up with: ip link set %s up)", ErrInterfaceDown, name, name)
 	}
-	if err := checkLinkType(name); err != nil {
-		return nil, err
-	}
 	return ifi, nil
 }
 
-// Hardware types (linux/if_arp.h) whose frames start with an Ethernet
-// header, the only framing wirebom writes and decodes so far.
+// Hardware types (linux/if_arp.h) whose frames wirebom can capture.
 const (
 	arphrdEther    = 1
 	arphrdLoopback = 772
+	// arphrdNone is a device without a link header: tun and WireGuard
+	// interfaces hand over bare IP packets.
+	arphrdNone = 0xfffe
 )
 
-// checkLinkType refuses interfaces that do not carry Ethernet frames (tun,
-// WireGuard, PPP, CAN, InfiniBand...): their frames would be written under
-// the Ethernet link type and misread by every tool. The hardware type comes
-// from SIOCGIFHWADDR in the caller's network namespace.
-func checkLinkType(name string) error {
+// linkTypeOf maps the interface's hardware type to the link type of what
+// an AF_PACKET socket receives on it: Ethernet framing for Ethernet and
+// loopback devices, bare IP (LINKTYPE_RAW) for tun and WireGuard. Other
+// hardware types (PPP, CAN, InfiniBand, GRE...) are refused with
+// ErrNotSupported: their frames would be written under a wrong link type
+// and misread by every tool. The hardware type comes from SIOCGIFHWADDR in
+// the caller's network namespace; when it cannot be read, Ethernet is
+// assumed (the capture will show).
+func linkTypeOf(name string) (LinkType, error) {
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil // cannot tell: the capture will show
+		return LinkTypeEthernet, nil
 	}
 	defer unix.Close(fd)
 	ifr, err := unix.NewIfreq(name)
 	if err != nil {
-		return nil
+		return LinkTypeEthernet, nil
 	}
 	if err := unix.IoctlIfreq(fd, unix.SIOCGIFHWADDR, ifr); err != nil {
-		return nil
+		return LinkTypeEthernet, nil
 	}
-	t := ifr.Uint16() // sa_family of ifr_hwaddr: the ARPHRD_* type
-	if t == arphrdEther || t == arphrdLoopback {
-		return nil
+	switch t := ifr.Uint16(); t { // sa_family of ifr_hwaddr: the ARPHRD_* type
+	case arphrdEther, arphrdLoopback:
+		return LinkTypeEthernet, nil
+	case arphrdNone:
+		return LinkTypeRaw, nil
+	default:
+		return 0, &HardwareTypeError{Interface: name, Type: t}
 	}
-	return fmt.Errorf("%w: %s is not an Ethernet interface (hardware type %d); "+
-		"wirebom captures Ethernet framing only so far: capture on the Ethernet interface underneath, or use tcpdump for this one",
-		ErrNotSupported, name, t)
 }
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
@@ -135,7 +152,7 @@ func wrapOpenErr(op string, err error) error {
 	return &net.OpError{Op: op, Net: "packet", Err: err}
 }
 
-func openRing(ifi *net.Interface, cfg Config) (_ *ringHandle, err error) {
+func openRing(ifi *net.Interface, lt LinkType, cfg Config) (_ *ringHandle, err error) {
 	// Protocol 0: the socket receives nothing until bind names a protocol,
 	// so no frame arrives before the ring and the filter are in place.
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
@@ -197,7 +214,7 @@ func openRing(ifi *net.Interface, cfg Config) (_ *ringHandle, err error) {
 		return nil, err
 	}
 	h := &ringHandle{
-		file: file, raw: rc, fd: fd, ifindex: ifi.Index, snaplen: cfg.Snaplen,
+		file: file, raw: rc, fd: fd, ifindex: ifi.Index, snaplen: cfg.Snaplen, lt: lt,
 		mem: mem, blockSize: cfg.BlockSize, nblocks: nblocks,
 		lent: make([]bool, nblocks), released: make(chan struct{}, 1), done: make(chan struct{}),
 	}
@@ -260,6 +277,8 @@ func attachFilter(fd int, prog []bpf.RawInstruction) error {
 
 func (h *ringHandle) Ring() bool { return true }
 
+func (h *ringHandle) LinkType() LinkType { return h.lt }
+
 func (h *ringHandle) block(i int) []byte {
 	return h.mem[i*h.blockSize : (i+1)*h.blockSize : (i+1)*h.blockSize]
 }
@@ -304,7 +323,7 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 		}
 		h.warm += warmBlock(blk)
 		var err error
-		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, b.Frames[:0])
+		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, h.lt == LinkTypeEthernet, b.Frames[:0])
 		h.statsMu.Lock()
 		if err != nil {
 			h.stats.CorruptBlocks++

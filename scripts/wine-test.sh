@@ -288,13 +288,40 @@ echo "  (wall time $(((t1 - t0) / 1000000)) ms, Wine start-up included)"
 frames e.pcap >e.txt
 same "e.pcap against the whole source" e.txt want-ns.txt
 
-step "fake Npcap: the loopback adapter (DLT_NULL) is refused (exit 2)"
-capture lo -i "$loop_npf" -c 1
-[ "$rc" = 2 ] || bad "loopback adapter: exit status $rc, want 2"
-has lo.out "has link type 0 (NULL: the Npcap loopback adapter), not Ethernet" "loopback adapter"
-! grep -q "not supported on this OS" lo.out || bad "loopback adapter: the message says the OS cannot capture"
+step "fake Npcap: the loopback adapter (DLT_NULL) is captured as link-type NULL"
+# Three loopback packets: a 4-byte little-endian address family (2 IPv4,
+# 24 IPv6, as Windows writes it), then UDP 4000 > 5000 over IPv4, IPv4, IPv6.
+cat >loop.txt <<'HEX'
+0000  02 00 00 00 45 00 00 21 00 01 00 00 40 11 7c ca 7f 00 00 01 7f 00 00 01 0f a0 13 88 00 0d 00 00 77 62 00 00 01
+0000  02 00 00 00 45 00 00 21 00 02 00 00 40 11 7c c9 7f 00 00 01 7f 00 00 01 0f a0 13 88 00 0d 00 00 77 62 00 00 02
+0000  18 00 00 00 60 00 00 00 00 0d 11 40 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 0f a0 13 88 00 0d 00 00 77 62 00 00 03
+HEX
+text2pcap -q -F pcap -l 0 loop.txt loop-us.pcap
+editcap -F nsecpcap loop-us.pcap loop.pcap
+frames loop.pcap >want-loop.txt
+WIREBOM_FAKE_LOOP_PCAP="$tmp/loop.pcap" capture lo -i "$loop_npf" -w lo.pcap -c 3
+[ "$rc" = 0 ] || bad "loopback adapter: exit status $rc, want 0"
+has lo.out "link-type NULL (BSD loopback)" "loopback adapter"
 hasline fake.log "pcap_datalink -> 0" "loopback adapter"
 has fake.log "pcap_close $loop_npf" "loopback adapter"
+protos=$(tshark -r lo.pcap -T fields -e frame.protocols 2>/dev/null | tr '\n' ' ')
+[ "$protos" = "null:ip:udp:data null:ip:udp:data null:ipv6:udp:data " ] || bad "loopback adapter: tshark reads lo.pcap as: $protos"
+frames lo.pcap >lo.txt
+same "lo.pcap against the loopback source" lo.txt want-loop.txt
+step "fake Npcap: a filter on the loopback adapter is compiled for link-type NULL"
+WIREBOM_FAKE_LOOP_PCAP="$tmp/loop.pcap" capture lof -i "$loop_npf" -c 1 -w lof.pcap ip6 and udp port 5000
+[ "$rc" = 0 ] || bad "loopback adapter with a filter: exit status $rc, want 0"
+"$tmp/wirebom-linux" read -r loop.pcap -ddd ip6 and udp port 5000 >want-lo.ddd
+if cmp -s filter.ddd want-lo.ddd; then
+	echo "ok: 'ip6 and udp port 5000' on the loopback adapter: the $(head -1 want-lo.ddd) instructions attached equal Linux 'wirebom read -ddd' on a NULL capture"
+else
+	bad "loopback filter: pcap_setfilter got a program other than Linux 'wirebom read -ddd' on a NULL capture"
+	diff want-lo.ddd filter.ddd >&2 || true
+fi
+tcpdump -r loop.pcap -ddd ip6 and udp port 5000 2>/dev/null >td-lo.ddd || true
+if cmp -s td-lo.ddd want-lo.ddd; then
+	echo "ok: and it is the program tcpdump -ddd compiles for that NULL capture"
+fi
 
 step "fake Npcap: access denied by a restricted Npcap (exit 2)"
 WIREBOM_FAKE_DENY=1 capture deny -i "$intel" -c 1

@@ -139,8 +139,10 @@ func (f *assetFolder) file(name string) error {
 			fmt.Fprintf(os.Stderr, "wirebom assets: %s: %v (table has the packets before it)\n", name, err)
 			return nil
 		}
-		if lt != parse.LinkTypeEthernet && lt != parse.LinkTypeLinuxSLL {
-			return usageError("wirebom assets: %s: link type %d is not supported: Ethernet and Linux cooked (SLL) are", name, uint16(lt))
+		switch lt {
+		case parse.LinkTypeEthernet, parse.LinkTypeLinuxSLL, parse.LinkTypeRaw, parse.LinkTypeNull:
+		default:
+			return usageError("wirebom assets: %s: link type %d is not supported: Ethernet, Linux cooked (SLL), raw IP and BSD loopback (NULL) are", name, uint16(lt))
 		}
 		f.frame(ci, data, lt)
 	}
@@ -180,6 +182,7 @@ func (f *assetFolder) live(iface string, d time.Duration, noPromisc bool, stderr
 	}()
 	defer close(done)
 	fmt.Fprintf(stderr, "wirebom assets: listening on %s (passive; Ctrl-C to stop)\n", iface)
+	lt := parse.LinkType(src.LinkType())
 	var b rawsock.Batch
 	for {
 		err := src.ReadBatch(&b)
@@ -192,7 +195,7 @@ func (f *assetFolder) live(iface string, d time.Duration, noPromisc bool, stderr
 		for i := range b.Frames {
 			fr := &b.Frames[i]
 			ci := gopacket.CaptureInfo{Timestamp: fr.Timestamp, CaptureLength: fr.CaptureLength, Length: fr.Length, InterfaceIndex: fr.InterfaceIndex}
-			f.frame(ci, fr.Data, parse.LinkTypeEthernet)
+			f.frame(ci, fr.Data, lt)
 		}
 		b.Release()
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
@@ -85,11 +87,29 @@ func captureAction(c *cli.Context) error {
 		cfg.BufferSize = max(rawsock.DefaultBufferSize/cfg.BlockSize, 1) * cfg.BlockSize
 	}
 	expr := strings.Join(c.Args().Slice(), " ")
-	// Linux moves the outer VLAN tag out of the frame before the filter runs;
-	// Npcap does not: compile "vlan" for what the kernel will see.
-	prog, err := filter.Compile(expr, filter.Options{Snaplen: uint32(cfg.Snaplen), LiveVLANOffload: runtime.GOOS == "linux"})
-	if err != nil {
-		return usageError("wirebom capture: filter %q: %v", expr, err)
+	iface := c.String("interface")
+	dump := c.Bool("d") || c.Bool("dd") || c.Bool("ddd")
+	if iface == "" && !dump {
+		return usageError("wirebom capture: name the interface to capture on with -i (see 'wirebom ifaces')")
+	}
+	// The filter is compiled for the interface's framing (Ethernet, bare IP
+	// on tun and WireGuard, Npcap's loopback), so look that up first; -d
+	// without -i compiles for Ethernet, as tcpdump -d does.
+	linkType := rawsock.LinkTypeEthernet
+	if iface != "" {
+		if linkType, err = rawsock.InterfaceLinkType(iface); err != nil {
+			return openError(iface, err)
+		}
+	}
+	var prog filter.Program
+	if expr != "" || dump {
+		// Linux moves the outer VLAN tag out of the frame before the filter
+		// runs; Npcap does not: compile "vlan" for what the kernel will see.
+		fo := filter.Options{Snaplen: uint32(cfg.Snaplen), LinkType: filter.FromPcap(uint32(linkType)),
+			LiveVLANOffload: runtime.GOOS == "linux" && linkType == rawsock.LinkTypeEthernet}
+		if prog, err = filter.Compile(expr, fo); err != nil {
+			return usageError("wirebom capture: filter %q: %v", expr, err)
+		}
 	}
 	for _, d := range []struct {
 		flag  string
@@ -102,9 +122,6 @@ func captureAction(c *cli.Context) error {
 			return nil
 		}
 	}
-	if c.String("interface") == "" {
-		return usageError("wirebom capture: name the interface to capture on with -i (see 'wirebom ifaces')")
-	}
 	if expr != "" {
 		if cfg.Filter, err = prog.Assemble(); err != nil {
 			return usageError("wirebom capture: filter %q: %v", expr, err)
@@ -116,7 +133,7 @@ func captureAction(c *cli.Context) error {
 	}
 
 	opts := pipeline.Options{
-		Interface: c.String("interface"),
+		Interface: iface,
 		Config:    cfg,
 		Workers:   workers,
 		Count:     c.Uint64("count"),
@@ -130,6 +147,7 @@ func captureAction(c *cli.Context) error {
 	var decoding *pipeline.Decoding
 	if c.Bool("decode") || c.String("metrics") != "" {
 		decoding = pipeline.NewDecoding()
+		decoding.SetLinkType(linkType)
 		opts.Processors = append(opts.Processors, decoding)
 	}
 	live := &pipeline.Live{}
@@ -187,12 +205,12 @@ func captureAction(c *cli.Context) error {
 		if snap == 0 {
 			snap = rawsock.DefaultSnaplen
 		}
-		if writer, err = rawsock.NewWriter(outFile, format, snap); err != nil {
+		if writer, err = rawsock.NewWriter(outFile, format, linkType, snap); err != nil {
 			return usageError("wirebom capture: cannot write %s: %v", path, err)
 		}
 		opts.Sinks = append(opts.Sinks, writer)
 	} else {
-		opts.Sinks = append(opts.Sinks, newLinePrinter(os.Stdout))
+		opts.Sinks = append(opts.Sinks, newLinePrinter(os.Stdout, linkType))
 	}
 
 	status := tty.IsTerminal(os.Stderr)
@@ -212,8 +230,8 @@ func captureAction(c *cli.Context) error {
 		case !ring:
 			how = "plain packet socket"
 		}
-		fmt.Fprintf(os.Stderr, "wirebom: listening on %s (%s), link-type EN10MB (Ethernet), snapshot length %d bytes\n",
-			opts.Interface, how, cfg.Snaplen)
+		fmt.Fprintf(os.Stderr, "wirebom: listening on %s (%s), link-type %s (%s), snapshot length %d bytes\n",
+			opts.Interface, how, linkType, linkType.Description(), cfg.Snaplen)
 	}
 	res, capErr := pipeline.CaptureLive(ctx, opts, live)
 	if status {
@@ -297,14 +315,57 @@ func parseSize(s string) (int, error) {
 
 // linePrinter prints one tcpdump -e style line per frame.
 type linePrinter struct {
-	w *bufio.Writer
+	w  *bufio.Writer
+	lt rawsock.LinkType
 }
 
-func newLinePrinter(w io.Writer) *linePrinter { return &linePrinter{w: bufio.NewWriter(w)} }
+func newLinePrinter(w io.Writer, lt rawsock.LinkType) *linePrinter {
+	return &linePrinter{w: bufio.NewWriter(w), lt: lt}
+}
 
 func (p *linePrinter) WriteFrame(f *rawsock.Frame) error {
-	_, err := p.w.WriteString(frameSummary(f))
+	var line string
+	switch p.lt {
+	case rawsock.LinkTypeRaw:
+		line = ipSummary(f, f.Data, "")
+	case rawsock.LinkTypeNull:
+		line = nullSummary(f)
+	default:
+		line = frameSummary(f)
+	}
+	_, err := p.w.WriteString(line)
 	return err
+}
+
+// ipSummary is the one-line form of a frame without MAC addresses: time,
+// what precedes the packet (prefix), IP version, addresses, protocol and
+// length.
+func ipSummary(f *rawsock.Frame, d []byte, prefix string) string {
+	var b strings.Builder
+	b.WriteString(f.Timestamp.Format("15:04:05.000000000"))
+	b.WriteString(prefix)
+	switch {
+	case len(d) >= 20 && d[0]>>4 == 4:
+		fmt.Fprintf(&b, " IP %d.%d.%d.%d > %d.%d.%d.%d, proto %d", d[12], d[13], d[14], d[15], d[16], d[17], d[18], d[19], d[9])
+	case len(d) >= 40 && d[0]>>4 == 6:
+		fmt.Fprintf(&b, " IP6 %s > %s, next-header %d", net.IP(d[8:24]), net.IP(d[24:40]), d[6])
+	case len(d) == 0:
+		b.WriteString(" empty packet")
+	default:
+		fmt.Fprintf(&b, " truncated or non-IP packet (version %d)", d[0]>>4)
+	}
+	fmt.Fprintf(&b, ", length %d\n", f.Length)
+	return b.String()
+}
+
+// nullSummary prints a BSD loopback frame: the 4-byte address family in
+// the capturing host's byte order (little endian on Windows), then IP.
+func nullSummary(f *rawsock.Frame) string {
+	if len(f.Data) < 4 {
+		return f.Timestamp.Format("15:04:05.000000000") + fmt.Sprintf(" truncated frame, length %d\n", f.Length)
+	}
+	af := binary.LittleEndian.Uint32(f.Data)
+	return ipSummary(f, f.Data[4:], fmt.Sprintf(" AF %d", af))
 }
 
 func (p *linePrinter) Flush() error { return p.w.Flush() }

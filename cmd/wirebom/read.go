@@ -118,13 +118,15 @@ func readFile(o readOptions, stdout, stderr io.Writer) error {
 		return usageError("wirebom read: %s: %v", name, err)
 	}
 	lt := capr.LinkType()
-	if lt != parse.LinkTypeEthernet && lt != parse.LinkTypeLinuxSLL {
-		return usageError("wirebom read: %s: link type %d (%s) is not supported: Ethernet and Linux cooked (SLL) are", name, uint16(lt), lt)
+	switch lt {
+	case parse.LinkTypeEthernet, parse.LinkTypeLinuxSLL, parse.LinkTypeRaw, parse.LinkTypeNull:
+	default:
+		return usageError("wirebom read: %s: link type %d (%s) is not supported: Ethernet, Linux cooked (SLL), Raw IP and BSD loopback (NULL) are", name, uint16(lt), lt)
 	}
 
 	var match *filter.Matcher
 	if o.expr != "" || o.dump >= 0 {
-		prog, err := filter.Compile(o.expr, filter.Options{LinkType: filter.LinkType(lt), Snaplen: capr.Snaplen()})
+		prog, err := filter.Compile(o.expr, filter.Options{LinkType: filter.FromPcap(uint32(lt)), Snaplen: capr.Snaplen()})
 		if err != nil {
 			return usageError("wirebom read: filter %q: %v", o.expr, err)
 		}

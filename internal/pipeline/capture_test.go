@@ -93,6 +93,8 @@ func (s *fakeSource) Close() error {
 }
 func (s *fakeSource) Ring() bool { return true }
 
+func (s *fakeSource) LinkType() rawsock.LinkType { return rawsock.LinkTypeEthernet }
+
 // countSink records the sequence numbers it is given.
 type countSink struct {
 	seqs []uint32

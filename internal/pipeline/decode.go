@@ -15,6 +15,7 @@ import (
 // concurrently (metrics, progress) while it runs.
 type Decoding struct {
 	dec    *parse.Decoder
+	lt     layers.LinkType
 	counts [256]atomic.Uint64
 	errors atomic.Uint64
 	// OnPacket, when set, sees every decoded packet (asset discovery). It
@@ -22,13 +23,20 @@ type Decoding struct {
 	OnPacket func(p *parse.Packet)
 }
 
-// NewDecoding returns a Decoding with its own decoder.
-func NewDecoding() *Decoding { return &Decoding{dec: parse.NewDecoder()} }
+// NewDecoding returns a Decoding with its own decoder, for Ethernet frames
+// until SetLinkType says otherwise.
+func NewDecoding() *Decoding {
+	return &Decoding{dec: parse.NewDecoder(), lt: layers.LinkTypeEthernet}
+}
+
+// SetLinkType sets the link type of the frames to decode (the source's).
+// Call it before the capture starts.
+func (d *Decoding) SetLinkType(lt rawsock.LinkType) { d.lt = layers.LinkType(lt) }
 
 // Process decodes one frame.
 func (d *Decoding) Process(f *rawsock.Frame) {
 	ci := gopacket.CaptureInfo{Timestamp: f.Timestamp, CaptureLength: len(f.Data), Length: f.Length, InterfaceIndex: f.InterfaceIndex}
-	p, err := d.dec.DecodeCapture(ci, f.Data, layers.LinkTypeEthernet)
+	p, err := d.dec.DecodeCapture(ci, f.Data, d.lt)
 	if err != nil {
 		d.errors.Add(1)
 	}

@@ -3,9 +3,14 @@ package filter
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TestSyntaxErrorColumns checks the column and message of errors; each
@@ -144,6 +149,48 @@ func TestAcceptsExactlyWhatTcpdumpAccepts(t *testing.T) {
 			t.Errorf("%q: we reject (%v) but tcpdump accepts", e, err)
 		case err == nil && tdErr != nil:
 			t.Errorf("%q: we accept but tcpdump rejects: %s", e, strings.TrimSpace(string(out)))
+		}
+	}
+}
+
+// TestNoMACErrorsMatchTcpdump: on Raw IP and BSD loopback captures, the
+// primitives that need a MAC header fail with tcpdump's own message, and
+// link-layer protocols other than IP reject every packet, as in tcpdump.
+func TestNoMACErrorsMatchTcpdump(t *testing.T) {
+	if _, err := exec.LookPath("tcpdump"); err != nil {
+		t.Fatalf("tcpdump is required (apt-get install -y tcpdump): %v", err)
+	}
+	exprs := []string{
+		"ether host 00:01:02:03:04:05", "ether src 00:1b:1b:01:02:03", "vlan", "vlan 100 and ip", "mpls",
+		"mpls 5", "broadcast", "multicast", "ether broadcast", "ether multicast", "arp", "rarp",
+		"ether proto 0x88cc", "ether proto \\loopback", "arp host 10.0.0.1", "link proto \\arp", "ip and vlan",
+	}
+	for _, lt := range []layers.LinkType{layers.LinkTypeRaw, layers.LinkTypeNull} {
+		path := filepath.Join(t.TempDir(), "empty.pcap")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pcapgo.NewWriter(f).WriteFileHeader(262144, lt); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		for _, e := range exprs {
+			out, tdErr := exec.Command("tcpdump", "-r", path, "-d", "--", e).CombinedOutput()
+			_, err := Compile(e, Options{LinkType: FromPcap(uint32(lt))})
+			if tdErr == nil || err == nil {
+				t.Errorf("%q (link type %d): tcpdump error %v, ours %v: want both to fail", e, lt, tdErr, err)
+				continue
+			}
+			var msg string
+			for _, l := range strings.Split(string(out), "\n") {
+				if m, ok := strings.CutPrefix(l, "tcpdump: "); ok {
+					msg = m
+				}
+			}
+			if msg == "" || !strings.Contains(err.Error(), msg) {
+				t.Errorf("%q (link type %d): we say %q, tcpdump says %q", e, lt, err, msg)
+			}
 		}
 	}
 }

@@ -24,7 +24,25 @@ const (
 	LinkTypeEthernet LinkType = 1
 	// LinkTypeLinuxSLL is LINKTYPE_LINUX_SLL (113): Linux "cooked" captures.
 	LinkTypeLinuxSLL LinkType = 113
+	// LinkTypeRaw is LINKTYPE_RAW (101): bare IPv4 or IPv6 packets (Linux
+	// tun and WireGuard interfaces).
+	LinkTypeRaw LinkType = 101
+	// LinkTypeNull stands for LINKTYPE_NULL (0, BSD loopback: a 4-byte
+	// address family in little-endian host order, then the IP packet;
+	// Npcap's loopback adapter). Its pcap value 0 cannot be used here,
+	// since a zero Options.LinkType means Ethernet: convert pcap values
+	// with FromPcap.
+	LinkTypeNull LinkType = 1 << 31
 )
+
+// FromPcap returns the LinkType for a pcap LINKTYPE_ value (as found in a
+// capture file header): LinkTypeNull for 0, the value itself otherwise.
+func FromPcap(linktype uint32) LinkType {
+	if linktype == 0 {
+		return LinkTypeNull
+	}
+	return LinkType(linktype)
+}
 
 // DefaultSnaplen is the value a matching packet's program returns when
 // Options.Snaplen is zero; it is tcpdump's default snapshot length.
@@ -86,7 +104,7 @@ var ErrRejectsAll = errors.New("expression rejects all packets")
 var ErrTooComplex = errors.New("expression too complex")
 
 // ErrUnsupportedLinkType is returned by Compile for a link type other than
-// Ethernet or Linux cooked (SLL).
+// Ethernet, Linux cooked (SLL), Raw IP or BSD loopback (NULL).
 var ErrUnsupportedLinkType = errors.New("filter: unsupported link type")
 
 // Compile compiles a pcap-filter(7) expression. An empty expression keeps
@@ -104,6 +122,14 @@ func Compile(expr string, opts Options) (Program, error) {
 		p.offLinkType, p.offNL = 12, 14
 	case LinkTypeLinuxSLL:
 		p.offLinkType, p.offNL = 14, 16
+		if opts.LiveVLANOffload {
+			return Program{}, fmt.Errorf("filter: LiveVLANOffload needs Ethernet framing: %w", ErrUnsupportedLinkType)
+		}
+	case LinkTypeRaw, LinkTypeNull:
+		p.offNL = 0
+		if opts.LinkType == LinkTypeNull {
+			p.offNL = 4
+		}
 		if opts.LiveVLANOffload {
 			return Program{}, fmt.Errorf("filter: LiveVLANOffload needs Ethernet framing: %w", ErrUnsupportedLinkType)
 		}

@@ -21,6 +21,8 @@ func FuzzCompile(f *testing.F) {
 	}
 	f.Add("vlan and vlan 100 and tcp port 502", uint8(2))
 	f.Add("tcp[((tcp[12] & 0xf0) >> 2):2] = 0x4745", uint8(3))
+	f.Add("ip6 and udp port 5000 or ip broadcast", uint8(4))
+	f.Add("ip6 multicast or tcp[13] = 2", uint8(5))
 	frames := [][]byte{
 		{},
 		make([]byte, 14),
@@ -29,9 +31,13 @@ func FuzzCompile(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, expr string, mode uint8) {
 		opts := Options{}
-		switch mode % 4 {
+		switch mode % 6 {
 		case 1:
 			opts.LinkType = LinkTypeLinuxSLL
+		case 4:
+			opts.LinkType = LinkTypeRaw
+		case 5:
+			opts.LinkType = LinkTypeNull
 		case 2:
 			opts.LiveVLANOffload = true
 		case 3:

@@ -589,6 +589,45 @@ const (
 
 func (p *parser) isSLL() bool { return p.opts.LinkType == LinkTypeLinuxSLL }
 
+// noMAC names a framing without a link-layer header of its own (Raw IP,
+// BSD loopback) as tcpdump does in its messages, or is "" for the others.
+func (p *parser) noMAC() string {
+	switch p.opts.LinkType {
+	case LinkTypeRaw:
+		return "Raw IP"
+	case LinkTypeNull:
+		return "BSD loopback"
+	}
+	return ""
+}
+
+// BSD address families of IPv4 and IPv6 as the first word of a NULL frame
+// in little-endian host order, loaded big-endian by BPF (libpcap tests
+// the three BSD values of AF_INET6).
+const (
+	nullAFInet      = 0x02000000
+	nullAFInet6BSD  = 0x18000000 // 24: NetBSD, OpenBSD, BSD/OS; Windows
+	nullAFInet6BSD2 = 0x1c000000 // 28: FreeBSD
+	nullAFInet6BSD3 = 0x1e000000 // 30: macOS
+)
+
+// linktypeNoMAC is linktype for Raw IP and BSD loopback framing, which
+// carry IPv4 and IPv6 only.
+func (p *parser) linktypeNoMAC(et uint32) node {
+	raw := p.opts.LinkType == LinkTypeRaw
+	switch {
+	case et == etIP && raw:
+		return eqMask(0, 1, 0xf0, 0x40)
+	case et == etIP6 && raw:
+		return eqMask(0, 1, 0xf0, 0x60)
+	case et == etIP:
+		return eq(0, 4, nullAFInet)
+	case et == etIP6:
+		return or(or(eq(0, 4, nullAFInet6BSD3), eq(0, 4, nullAFInet6BSD)), eq(0, 4, nullAFInet6BSD2))
+	}
+	return constNode(false)
+}
+
 // linktype tests that the payload after the link header is protocol et.
 func (p *parser) linktype(et uint32, at token) (node, error) {
 	if p.mplsSeen > 0 {
@@ -600,6 +639,9 @@ func (p *parser) linktype(et uint32, at token) (node, error) {
 			return and(bos, eqMask(p.offNL, 1, 0xf0, 0x60)), nil
 		}
 		return nil, errAt(at, "unsupported protocol over mpls")
+	}
+	if p.noMAC() != "" {
+		return p.linktypeNoMAC(et), nil
 	}
 	if et <= 1500 {
 		if p.isSLL() {
@@ -852,6 +894,9 @@ func (p *parser) macHost(mac [6]byte, dq dirQ, at token) (node, error) {
 	if p.isSLL() {
 		return nil, errAt(at, "ethernet addresses are not supported on Linux cooked captures")
 	}
+	if p.noMAC() != "" {
+		return nil, errAt(at, "ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel")
+	}
 	lo := uint32(mac[2])<<24 | uint32(mac[3])<<16 | uint32(mac[4])<<8 | uint32(mac[5])
 	hi := uint32(mac[0])<<8 | uint32(mac[1])
 	side := func(off uint32) node { return and(eq(off+2, 4, lo), eq(off, 2, hi)) }
@@ -992,6 +1037,9 @@ func (p *parser) genVLAN(t token) (node, error) {
 	if p.isSLL() {
 		return nil, errAt(t, "no VLAN support for Linux cooked captures")
 	}
+	if l := p.noMAC(); l != "" {
+		return nil, errAt(t, "no VLAN support for %s", l)
+	}
 	if p.mplsSeen > 0 {
 		return nil, errAt(t, "no VLAN match after MPLS")
 	}
@@ -1032,6 +1080,9 @@ func (p *parser) genMPLS(t token) (node, error) {
 	if p.isSLL() {
 		return nil, errAt(t, "mpls is not supported on Linux cooked captures by wirebom's filter compiler")
 	}
+	if l := p.noMAC(); l != "" {
+		return nil, errAt(t, "no MPLS support for %s", l)
+	}
 	var res node
 	if p.mplsSeen == 0 {
 		res = eq(p.offLinkType, 2, etMPLS)
@@ -1061,6 +1112,12 @@ func (p *parser) genCast(t token, pq protoQ, at token) (node, error) {
 				return nil, errAt(t, "not a broadcast link")
 			}
 			return nil, errAt(t, "link-layer multicast filters are not supported on Linux cooked captures")
+		}
+		if p.noMAC() != "" {
+			if bcast {
+				return nil, errAt(t, "not a broadcast link")
+			}
+			return nil, errAt(t, "link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel")
 		}
 		if bcast {
 			return and(eq(2, 4, 0xffffffff), eq(0, 2, 0xffff)), nil

@@ -29,7 +29,9 @@
  *                      record every setting; the Ethernet adapters have link
  *                      type 1 (DLT_EN10MB), the loopback adapter 0 (DLT_NULL).
  *   pcap_next_ex       hands out the packets of the classic pcap file named
- *                      by WIREBOM_FAKE_PCAP (microsecond or nanosecond, either
+ *                      by WIREBOM_FAKE_PCAP (WIREBOM_FAKE_LOOP_PCAP for the
+ *                      loopback adapter, whose file must be DLT_NULL; unset,
+ *                      it has no packets) (microsecond or nanosecond, either
  *                      byte order) once, each cut to the snaplen, with
  *                      nanosecond timestamps when pcap_set_tstamp_precision(1)
  *                      was granted; then every call waits for the read timeout
@@ -532,12 +534,15 @@ static uint32_t u32(const unsigned char *b, int be)
 	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
 }
 
-/* open_file opens WIREBOM_FAKE_PCAP and checks its header. */
-static int open_file(pcap_t *p)
+/* open_file opens the capture file of an adapter of link type dlt
+ * (WIREBOM_FAKE_PCAP for Ethernet, WIREBOM_FAKE_LOOP_PCAP for the loopback
+ * adapter) and checks that its header has that link type. */
+static int open_file(pcap_t *p, int dlt)
 {
 	char path[MAX_PATH + 8];
-	if (!env_path("WIREBOM_FAKE_PCAP", path, sizeof path)) {
-		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "fake wpcap.dll: WIREBOM_FAKE_PCAP names no capture file");
+	const char *var = dlt == DLT_NULL ? "WIREBOM_FAKE_LOOP_PCAP" : "WIREBOM_FAKE_PCAP";
+	if (!env_path(var, path, sizeof path)) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "fake wpcap.dll: %s names no capture file", var);
 		return PCAP_ERROR;
 	}
 	p->file = fopen(path, "rb");
@@ -560,8 +565,8 @@ static int open_file(pcap_t *p)
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "fake wpcap.dll: %s is not a classic pcap file", path);
 		return PCAP_ERROR;
 	}
-	if ((u32(h + 20, p->file_be) & 0xffff) != DLT_EN10MB) {
-		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "fake wpcap.dll: %s is not an Ethernet capture", path);
+	if ((int)(u32(h + 20, p->file_be) & 0xffff) != dlt) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "fake wpcap.dll: %s is not a capture of link type %d", path, dlt);
 		return PCAP_ERROR;
 	}
 	return 0;
@@ -588,8 +593,8 @@ EXPORT int pcap_activate(pcap_t *p)
 	} else if (!lookup_dev(p->device, &dlt)) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "Error opening adapter: %s is not an adapter of this fake", p->device);
 		rc = PCAP_ERROR_NO_SUCH_DEVICE;
-	} else if (dlt == DLT_EN10MB) {
-		rc = open_file(p);
+	} else if (dlt == DLT_EN10MB || GetEnvironmentVariableA("WIREBOM_FAKE_LOOP_PCAP", NULL, 0) > 0) {
+		rc = open_file(p, dlt);
 		if (rc == 0 && !(p->buf = malloc(MAXIMUM_SNAPLEN))) {
 			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "fake wpcap.dll: out of memory");
 			rc = PCAP_ERROR;
@@ -744,7 +749,7 @@ EXPORT int pcap_next_ex(pcap_t *p, struct pcap_pkthdr **pkt_header, const unsign
 		trace("pcap_next_ex -> -2 (pcap_breakloop was called)");
 		return PCAP_ERROR_BREAK;
 	}
-	if (p->dlt == DLT_EN10MB && next_record(p)) {
+	if (p->file && next_record(p)) {
 		*pkt_header = &p->hdr;
 		*pkt_data = p->buf;
 		InterlockedIncrement(&p->handed);
