@@ -6,9 +6,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"golang.org/x/sys/unix"
 
 	"github.com/wirebom/wirebom/internal/netns"
 )
@@ -278,47 +275,6 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// openTun creates a tun device (no packet-info header) in namespace ns,
-// sets its hardware type to arphrd (0: leave the tun's ARPHRD_NONE), brings
-// it up and returns the file: what the test writes into it is received on
-// the interface. The device goes away when the file is closed.
-func openTun(t *testing.T, ns, name string, arphrd int) *os.File {
-	t.Helper()
-	var f *os.File
-	err := netns.Do(ns, func() error {
-		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		f = os.NewFile(uintptr(fd), "/dev/net/tun")
-		ifr, err := unix.NewIfreq(name)
-		if err != nil {
-			return err
-		}
-		ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
-		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
-			return fmt.Errorf("TUNSETIFF: %w", err)
-		}
-		if arphrd != 0 {
-			if err := unix.IoctlSetInt(fd, unix.TUNSETLINK, arphrd); err != nil {
-				return fmt.Errorf("TUNSETLINK: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		if f != nil {
-			f.Close()
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	if out, err := netns.Command(ns, "ip", "link", "set", name, "up").CombinedOutput(); err != nil {
-		t.Fatalf("ip link set %s up: %v: %s", name, err, out)
-	}
-	return f
-}
-
 // numberedIPv4 is a UDP/IPv4 packet (10.9.0.1:4000 > 10.9.0.2:5000) whose
 // payload carries seq, with valid checksums.
 func numberedIPv4(t *testing.T, seq uint32) []byte {
@@ -341,7 +297,7 @@ func numberedIPv4(t *testing.T, seq uint32) []byte {
 // over as they were written, under LINKTYPE_RAW.
 func TestLiveTun(t *testing.T) {
 	p := netns.New(t)
-	tun := openTun(t, p.NSA, "wbtun0", 0)
+	tun := netns.NewTun(t, p.NSA, "wbtun0", 0)
 	for _, noRing := range []bool{false, true} {
 		var lt LinkType
 		if err := netns.Do(p.NSA, func() (err error) { lt, err = InterfaceLinkType("wbtun0"); return err }); err != nil || lt != LinkTypeRaw {
@@ -382,7 +338,7 @@ func TestLiveTun(t *testing.T) {
 func TestOpenRefusesOtherFraming(t *testing.T) {
 	p := netns.New(t)
 	const arphrdPPP = 512
-	openTun(t, p.NSA, "wbppp0", arphrdPPP)
+	netns.NewTun(t, p.NSA, "wbppp0", arphrdPPP)
 	var lterr error
 	err := netns.Do(p.NSA, func() error {
 		_, lterr = InterfaceLinkType("wbppp0")

@@ -6,52 +6,15 @@ import (
 	be "encoding/binary"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"golang.org/x/sys/unix"
 
 	"github.com/wirebom/wirebom/internal/netns"
 )
-
-// openTun creates a tun device (no packet-info header) in namespace ns and
-// brings it up; what the test writes into the returned file is received
-// on the interface. The device goes away when the file is closed.
-func openTun(t *testing.T, ns, name string) *os.File {
-	t.Helper()
-	var f *os.File
-	err := netns.Do(ns, func() error {
-		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		f = os.NewFile(uintptr(fd), "/dev/net/tun")
-		ifr, err := unix.NewIfreq(name)
-		if err != nil {
-			return err
-		}
-		ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
-		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
-			return fmt.Errorf("TUNSETIFF: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		if f != nil {
-			f.Close()
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	if out, err := netns.Command(ns, "ip", "link", "set", name, "up").CombinedOutput(); err != nil {
-		t.Fatalf("ip link set %s up: %v: %s", name, err, out)
-	}
-	return f
-}
 
 // tunPacket is packet seq: IPv4 (even seq) or IPv6 (odd) UDP to port
 // 5000+seq, whose payload is "wb" and the 4-byte sequence number.
@@ -86,7 +49,7 @@ func TestCaptureTunIsRawIP(t *testing.T) {
 	for _, name := range []string{"tun.pcap", "tun.pcapng"} {
 		t.Run(name, func(t *testing.T) {
 			p := netns.New(t)
-			tun := openTun(t, p.NSA, "wbtun0")
+			tun := netns.NewTun(t, p.NSA, "wbtun0", 0)
 			out := filepath.Join(t.TempDir(), name)
 			c := startCapture(t, p.NSA, nil, "-i", "wbtun0", "-w", out, "-c", fmt.Sprint(total))
 			for i := uint32(0); i < total; i++ {
@@ -124,7 +87,7 @@ func TestCaptureTunIsRawIP(t *testing.T) {
 // (there are no MAC addresses to print).
 func TestCaptureTunPrintsIP(t *testing.T) {
 	p := netns.New(t)
-	tun := openTun(t, p.NSA, "wbtun0")
+	tun := netns.NewTun(t, p.NSA, "wbtun0", 0)
 	c := startCapture(t, p.NSA, nil, "-i", "wbtun0", "-c", "2")
 	for i := uint32(0); i < 2; i++ {
 		if _, err := tun.Write(tunPacket(t, i)); err != nil {
@@ -156,7 +119,7 @@ func TestCaptureTunPrintsIP(t *testing.T) {
 // udp" keeps exactly the IPv6 packets.
 func TestCaptureTunFilter(t *testing.T) {
 	p := netns.New(t)
-	tun := openTun(t, p.NSA, "wbtun0")
+	tun := netns.NewTun(t, p.NSA, "wbtun0", 0)
 	// Expressions whose program is the same instruction for instruction
 	// (elsewhere our optimizer may reuse a loaded value where libpcap
 	// reloads it: rawsock/filter's equivalence test compares verdicts).
