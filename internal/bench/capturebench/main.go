@@ -2,10 +2,10 @@
 
 // Command capturebench drives `make bench-capture`: inside a veth pair in
 // two network namespaces of its own, the generator (internal/bench/gen)
-// sends at its maximum rate while
-// one capture tool at a time writes what it sees to /dev/null; the tools
-// take turns (interleaved runs) and the medians are printed as a Markdown
-// table. Each tool is also run once per round with no traffic, so its
+// sends at its maximum rate while one capture tool at a time writes what it
+// sees to /dev/null (or, with -out DIR, to a file there, as a sensor that
+// keeps what it captures does); the tools take turns (interleaved runs) and
+// the medians are printed as a Markdown table. Each tool is also run once per round with no traffic, so its
 // start-up cost (a 64 MiB ring costs ~0.1 s of system time to allocate on
 // these VMs) can be told apart from its cost per packet: the last column
 // subtracts it. Needs root, tcpdump and taskset.
@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -55,7 +56,13 @@ func main() {
 		"wirebom variants as NAME=EXTRA ARGS, separated by ';' (--decode: the whole pipeline, parse + write); "+
 			"ARGS starting with @PATH run the wirebom binary at PATH (to compare builds)")
 	peers := flag.Bool("peers", true, "also run tcpdump, tcpdump -B 65536 and afpacket")
+	outDir := flag.String("out", "", "write the capture files into this directory (a file per run, removed after it; "+
+		"it must be writable by tcpdump's unprivileged user, e.g. a tmpfs mounted 1777) instead of /dev/null")
 	flag.Parse()
+	out := "/dev/null"
+	if *outDir != "" {
+		out = filepath.Join(*outDir, "capturebench.pcap")
+	}
 
 	type tool struct {
 		name string
@@ -69,19 +76,19 @@ func main() {
 			bin, extra = extra[0][1:], extra[1:]
 		}
 		tools = append(tools, tool{name, func(i string) []string {
-			return append([]string{bin, "capture", "-i", i, "-w", "/dev/null"}, extra...)
+			return append([]string{bin, "capture", "-i", i, "-w", out}, extra...)
 		}})
 	}
 	if !*peers {
 		*afpacket = ""
 	} else {
 		tools = append(tools, []tool{
-			{"tcpdump -w", func(i string) []string { return []string{"tcpdump", "-i", i, "-w", "/dev/null"} }},
-			{"tcpdump -B 65536 -w", func(i string) []string { return []string{"tcpdump", "-B", "65536", "-i", i, "-w", "/dev/null"} }},
+			{"tcpdump -w", func(i string) []string { return []string{"tcpdump", "-i", i, "-w", out} }},
+			{"tcpdump -B 65536 -w", func(i string) []string { return []string{"tcpdump", "-B", "65536", "-i", i, "-w", out} }},
 		}...)
 	}
 	if *afpacket != "" {
-		tools = append(tools, tool{"gopacket afpacket", func(i string) []string { return []string{*afpacket, "-i", i, "-w", "/dev/null"} }})
+		tools = append(tools, tool{"gopacket afpacket", func(i string) []string { return []string{*afpacket, "-i", i, "-w", out} }})
 	}
 
 	p, err := netns.Create()
@@ -98,6 +105,9 @@ func main() {
 		var all []result
 		for r := 0; r < *runs; r++ {
 			res, err := measure(p, tool.argv(p.LinkA), *gen, "", 0)
+			if *outDir != "" {
+				os.Remove(out)
+			}
 			if err != nil {
 				fatal(fmt.Errorf("idle, %s: %w", tool.name, err))
 			}
@@ -123,6 +133,9 @@ func main() {
 			for r := 0; r < *runs; r++ {
 				for ti, tool := range tools {
 					res, err := measure(p, tool.argv(p.LinkA), *gen, prof, *packets)
+					if *outDir != "" {
+						os.Remove(out) // the next run starts with an empty directory
+					}
 					if err != nil {
 						fatal(fmt.Errorf("%s, %s, %s: %w", mode, prof, tool.name, err))
 					}
