@@ -52,6 +52,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"net/netip"
 )
 
@@ -203,15 +204,21 @@ type Frame struct {
 	// Block indexes the first MaxIndexed, the Blocks iterator walks them all.
 	Overflow bool
 
+	// kind, valueOff and n follow Overflow so that Decode can set the four
+	// with one store.
 	kind     blockKind
-	n        uint8  // blocks indexed
-	valueOff uint8  // header bytes before a block's value: 2 (selector) or 4
-	infoMask uint32 // bit i: block i has a BlockInfo/BlockQualifier
+	valueOff uint8 // header bytes before a block's value: 2 (selector) or 4
+	n        uint8 // blocks indexed
 	// The index of the blocks, as offsets rather than slices so that
 	// indexing stores no pointers; one small array per field so that
-	// Decode and Block write and read each with one plain move.
-	hdr    [MaxIndexed]uint32 // option | suboption<<8 | BlockInfo<<16
-	vs, ve [MaxIndexed]uint16 // value bounds in Data
+	// Decode and Block write and read each with one plain move. Block
+	// builds Value from the value's offset and length (not from its two
+	// ends) so that the compiler checks only that its end is in Data.
+	hdr [MaxIndexed]uint32 // option<<24 | suboption<<16 | BlockInfo
+	vs  [MaxIndexed]uint16 // offset of the value in Data
+	// Length of the value | 2<<16 if the block has a BlockInfo or
+	// BlockQualifier (which Length counts but the value does not).
+	vn [MaxIndexed]uint32
 }
 
 // MaxIndexed is the number of blocks Decode indexes into a Frame (a DCP
@@ -226,10 +233,10 @@ func (f *Frame) NumBlocks() int { return int(f.n) }
 // into the decoded input. Decode has validated the block: Block only reads
 // the index back.
 func (f *Frame) Block(i int) Block {
-	hd, vs, ve := f.hdr[i], int(f.vs[i]), int(f.ve[i])
-	h := int(f.infoMask>>i) & 1
-	return Block{Option: Option(hd), Suboption: uint8(hd >> 8), Length: uint16(ve - vs + 2*h), HasInfo: h != 0,
-		Info: uint16(hd >> 16), Value: f.Data[vs:ve:ve], Offset: vs - int(f.valueOff) - 2*h}
+	hd, vs, vx := f.hdr[i], int(f.vs[i]), int(f.vn[i])
+	ve := vs + vx&0xffff
+	return Block{Option: Option(hd >> 24), Suboption: uint8(hd >> 16), Length: uint16(vx + vx>>16), HasInfo: vx > 0xffff,
+		Info: uint16(hd), Value: f.Data[vs:ve:ve], Offset: vs - vx>>16 - int(f.valueOff)}
 }
 
 // Parse decodes b (starting at the FrameID) into a new Frame.
@@ -240,12 +247,13 @@ func Parse(b []byte) (Frame, error) {
 }
 
 // requestKind is the block layout of requests by ServiceID (responses all
-// carry a BlockInfo).
-var requestKind = [8]blockKind{ServiceGet: kindSelector, ServiceSet: kindQualifier, ServiceHello: kindInfo}
+// carry a BlockInfo). It has an entry for every ServiceID so that indexing
+// it needs no bounds check.
+var requestKind = [256]blockKind{ServiceGet: kindSelector, ServiceSet: kindQualifier, ServiceHello: kindInfo}
 
-// controlResponse is option/suboption 5/4 as indexed (option in the low
+// controlResponse is option/suboption 5/4 as indexed (option in the top
 // byte): the one response block without a BlockInfo.
-const controlResponse = uint32(OptionControl) | uint32(SubControlResponse)<<8
+const controlResponse = uint32(OptionControl)<<24 | uint32(SubControlResponse)<<16
 
 // Decode decodes b (starting at the FrameID) into f, replacing its contents,
 // and indexes its blocks (see [Frame.Block]). Bytes after DataLength
@@ -253,125 +261,155 @@ const controlResponse = uint32(OptionControl) | uint32(SubControlResponse)<<8
 // ErrTooShort or ErrBadLength; the header and the blocks before it stay
 // valid.
 func (f *Frame) Decode(b []byte) error {
-	f.n, f.infoMask, f.Overflow = 0, 0, false
 	if len(b) < HeaderLen {
-		f.FrameID, f.ServiceID, f.ServiceType, f.Xid, f.ResponseDelay, f.DataLength = 0, 0, 0, 0, 0, 0
-		f.Data = nil
-		return errAt(len(b), "DCP header", ErrTooShort)
+		return f.decodeEnd(b)
 	}
 	h := b[:HeaderLen:HeaderLen]
-	fid, sid, st, dl := binary.BigEndian.Uint16(h), h[2], h[3], int(h[10])<<8|int(h[11])
+	// (Byte expressions rather than encoding/binary calls: the compiler
+	// combines them all the same, without an inlining marker each.)
+	fid, sid, st := uint16(h[0])<<8|uint16(h[1]), h[2], h[3]
 	f.FrameID, f.ServiceID, f.ServiceType = fid, ServiceID(sid), ServiceType(st)
-	f.Xid = binary.BigEndian.Uint32(h[4:])
-	f.ResponseDelay = binary.BigEndian.Uint16(h[8:])
-	f.DataLength = uint16(dl)
-	kind := kindInfo
-	if ServiceType(st) == TypeRequest {
-		kind = kindPlain
-		if sid < uint8(len(requestKind)) {
-			kind = requestKind[sid]
-		}
+	f.Xid = uint32(h[4])<<24 | uint32(h[5])<<16 | uint32(h[6])<<8 | uint32(h[7])
+	// ResponseDelay and DataLength: swapped into one word, so that the
+	// compiler stores the two fields with one move.
+	rl := uint32(h[8])<<24 | uint32(h[9])<<16 | uint32(h[10])<<8 | uint32(h[11])
+	dl := int(uint16(rl))
+	rl = bits.RotateLeft32(rl, 16)
+	f.ResponseDelay, f.DataLength = uint16(rl), uint16(rl>>16)
+	if dl > len(b)-HeaderLen || dl == 0 || fid < FrameIDHello || fid > FrameIDIdentifyResponse {
+		return f.decodeEnd(b)
 	}
-	f.kind = kind
-	d := b[HeaderLen:]
-	if fid < FrameIDHello || fid > FrameIDIdentifyResponse {
-		f.Data = nil
-		return errAt(0, "FrameID", ErrUnknownFrameID)
-	}
-	if dl > len(d) {
-		f.Data = nil
-		return errAt(10, "DCPDataLength", ErrBadLength)
-	}
-	d = d[:dl:dl]
+	// dl > 0: the slice needs no pointer masking.
+	d := b[HeaderLen : HeaderLen+dl : HeaderLen+dl]
 	f.Data = d
-	if kind == kindSelector {
-		return f.indexSelectors(d)
-	}
-	f.valueOff = 4
-	// A block has a BlockInfo/BlockQualifier when its length is at least
-	// minInfo (never, for kindPlain) and it is not Control/Response.
 	minInfo := uint(2)
-	if kind == kindPlain {
-		minInfo = 1 << 16
+	if ServiceType(st) != TypeRequest {
+		f.Overflow, f.kind, f.valueOff, f.n = false, kindInfo, 4, 0
+	} else {
+		kind := requestKind[sid]
+		f.Overflow, f.kind, f.valueOff, f.n = false, kind, 4, 0
+		switch kind {
+		case kindSelector:
+			return f.indexSelectors(d)
+		case kindPlain:
+			minInfo = 1 << 16
+		}
 	}
 	// Index the blocks: this is the hot path of DCP decoding. It mirrors
 	// Blocks.Next (kept separate so that it runs without a call per block).
-	// A padding byte follows an odd-length block, not counted in its length;
+	// A block has a BlockInfo/BlockQualifier when its length is at least
+	// minInfo (never, for kindPlain) and it is not Control/Response. A
+	// padding byte follows an odd-length block, not counted in its length;
 	// at the end of Data it may be missing: then the offset passes len(d) by
 	// one, which ends the loops all the same.
 	//
 	// The first loop takes the common case: a block shorter than 256 bytes
-	// with 8 bytes left from its header on. It reads the header and the
-	// BlockInfo from one window without further bounds checks, and only a
-	// byte load, two additions and a rounding lead from one block to the
-	// next (the latency that bounds this loop). Every block takes at least 4
-	// bytes, so below fastEnd fewer than MaxIndexed blocks precede a block:
-	// the loop needs no count check (the index bounds check cannot fail).
-	// The second loop takes whatever is left, including every error.
-	const fastEnd = 4*MaxIndexed + 7
-	k, mask := 0, uint32(0)
-	fe := min(len(d), fastEnd)
-	df := d[:fe:fe]
-	q := uint(0) // block header offset; even, as odd lengths are padded
-	for q+8 <= uint(len(df)) {
-		w := df[q : q+8 : q+8]
-		if w[2] != 0 {
+	// with 8 bytes of Data left from its header on, among the first
+	// MaxIndexed blocks. It reads the header and the BlockInfo from one
+	// window of x without further bounds checks. Its offset v of a block
+	// is that of the block's value in Data, 4 bytes past the block's header
+	// (at x[v+8], as Data starts at x[12]); v is a uint32 so that the
+	// compiler knows that v+16 cannot overflow. From one block to the next
+	// (the chain of latencies that bounds this loop) there is only the
+	// load of the low length byte, an addition and a rounding; the
+	// comparisons, the other loads and the stores run beside it. The second
+	// loop takes whatever is left, including every error.
+	k := 0
+	x := b[: HeaderLen+dl : HeaderLen+dl]
+	lim, dl5 := len(x)-16, uint(dl)+5
+	v32 := uint32(4)
+	for k < MaxIndexed {
+		v := uint(v32)
+		if int(v) > lim {
+			break
+		}
+		w := x[v : v+16 : v+16]
+		hd := uint32(w[8])<<24 | uint32(w[9])<<16 | uint32(w[10])<<8 | uint32(w[11]) // option, suboption, length
+		// The low length byte, loaded on its own for the short chain
+		// (x[v+11] rather than w[11], which would keep the compiler from
+		// combining hd's loads into one).
+		n := uint(x[v+11])
+		if hd&0xff00 != 0 {
 			break // a block of 256 bytes or more: left to the loop below
 		}
-		n := uint(w[3])
-		e := q + 4 + n
-		if e > uint(len(d)) {
-			f.n, f.infoMask = uint8(k), mask
-			return errAt(HeaderLen+int(q)+2, "DCPBlockLength", ErrBadLength)
-		}
-		hd, vs := uint32(w[0])|uint32(w[1])<<8, q+4
+		hd &^= 0xffff
+		// e5 is the block's end plus 5, from which the next v is one
+		// rounding away (the rounding adds the padding byte of an odd
+		// block). v+5 is computed as (v+4)|1 (v is even) so that the
+		// compiler does not fold it into v+n+5: computed from v while n
+		// is loaded, it keeps the +5 off the chain.
+		e5 := (v + 4) | 1 + n
 		if n >= minInfo && hd != controlResponse {
-			hd |= (uint32(w[4])<<8 | uint32(w[5])) << 16
-			vs += 2
-			mask |= 1 << (uint(k) & 31)
+			f.hdr[k], f.vs[k], f.vn[k] = hd|(uint32(w[12])<<8|uint32(w[13])), uint16(v+2), uint32(n)+(2<<16-2)
+		} else {
+			f.hdr[k], f.vs[k], f.vn[k] = hd, uint16(v), uint32(n)
 		}
-		f.hdr[k], f.vs[k], f.ve[k] = hd, uint16(vs), uint16(e)
+		if e5 > dl5 { // (tested after the stores, which is shorter; entry k is not counted)
+			f.n = uint8(k)
+			return errAt(HeaderLen+int(v)-2, "DCPBlockLength", ErrBadLength)
+		}
 		k++
-		q = (q + n + 5) &^ 1
+		v32 = uint32(e5) &^ 1
 	}
-	p := int(q)
+	p := int(v32) - 4
 	for p < len(d) {
 		if k >= MaxIndexed {
 			f.Overflow = true
 			break
 		}
 		if p+4 > len(d) {
-			f.n, f.infoMask = uint8(k), mask
+			f.n = uint8(k)
 			return errAt(HeaderLen+p, "block header", ErrTooShort)
 		}
 		w := d[p : p+4 : p+4]
 		n := int(w[2])<<8 | int(w[3])
 		e := p + 4 + n
 		if e > len(d) {
-			f.n, f.infoMask = uint8(k), mask
+			f.n = uint8(k)
 			return errAt(HeaderLen+p+2, "DCPBlockLength", ErrBadLength)
 		}
-		hd, vs := uint32(w[0])|uint32(w[1])<<8, p+4
+		hd, vs := uint32(w[0])<<24|uint32(w[1])<<16, p+4
 		if uint(n) >= minInfo && hd != controlResponse {
 			bi := d[vs : vs+2 : vs+2]
-			hd |= (uint32(bi[0])<<8 | uint32(bi[1])) << 16
+			hd |= uint32(bi[0])<<8 | uint32(bi[1])
 			vs += 2
-			mask |= 1 << (uint(k) & 31)
 		}
-		f.hdr[k], f.vs[k], f.ve[k] = hd, uint16(vs), uint16(e)
+		f.hdr[k], f.vs[k], f.vn[k] = hd, uint16(vs), uint32(e-vs)|uint32(vs-p-4)<<16
 		k++
 		p = e + n&1
 	}
-	f.n, f.infoMask = uint8(k), mask
+	f.n = uint8(k)
+	return nil
+}
+
+// decodeEnd ends Decode of a frame with no block to index: b shorter than
+// the header, an unknown FrameID, a DataLength past the end of b or 0. The
+// header fields are already set unless b is too short. It is kept out of
+// Decode so that the hot path stays short.
+func (f *Frame) decodeEnd(b []byte) error {
+	f.n, f.Overflow, f.Data = 0, false, nil
+	if len(b) < HeaderLen {
+		f.FrameID, f.ServiceID, f.ServiceType, f.Xid, f.ResponseDelay, f.DataLength = 0, 0, 0, 0, 0, 0
+		f.kind = f.blockKind()
+		return errAt(len(b), "DCP header", ErrTooShort)
+	}
+	f.kind = f.blockKind()
+	if f.FrameID < FrameIDHello || f.FrameID > FrameIDIdentifyResponse {
+		return errAt(0, "FrameID", ErrUnknownFrameID)
+	}
+	if int(f.DataLength) > len(b)-HeaderLen {
+		return errAt(10, "DCPDataLength", ErrBadLength)
+	}
+	f.Data = b[HeaderLen:HeaderLen:HeaderLen]
 	return nil
 }
 
 // indexSelectors indexes the option/suboption pairs of a Get request.
 func (f *Frame) indexSelectors(d []byte) error {
-	f.valueOff = 2
+	f.Overflow, f.valueOff = false, 2
 	p, k := 0, 0
 	for ; p+2 <= len(d) && k < MaxIndexed; p += 2 {
-		f.hdr[k], f.vs[k], f.ve[k] = uint32(d[p])|uint32(d[p+1])<<8, uint16(p+2), uint16(p+2)
+		f.hdr[k], f.vs[k], f.vn[k] = uint32(d[p])<<24|uint32(d[p+1])<<16, uint16(p+2), 0
 		k++
 	}
 	f.n = uint8(k)
@@ -410,6 +448,15 @@ const (
 // limit of [Frame.Block].
 func (f *Frame) Blocks() Blocks {
 	return Blocks{rest: f.Data, kind: f.kind}
+}
+
+// blockKind returns the block layout of f's service (what Decode stores in
+// f.kind).
+func (f *Frame) blockKind() blockKind {
+	if f.ServiceType != TypeRequest {
+		return kindInfo
+	}
+	return requestKind[f.ServiceID]
 }
 
 // Blocks iterates over the blocks of a frame. The zero value yields nothing.

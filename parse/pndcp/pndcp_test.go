@@ -686,3 +686,124 @@ func TestIndexMatchesIteratorRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestReusedFrameMatchesFresh decodes a sequence of random frames into one
+// Frame and checks that each result (header, Data, error, every indexed
+// block, Overflow and the Blocks iterator) is the same as decoding the
+// frame into a new Frame: Decode does not reset the index before it
+// starts, so nothing from an earlier frame may show through.
+func TestReusedFrameMatchesFresh(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var reused Frame
+	for iter := range 20000 {
+		b := randomFrame(r)
+		switch r.IntN(8) {
+		case 0:
+			b = b[:r.IntN(HeaderLen)] // shorter than the header
+		case 1:
+			if len(b) >= HeaderLen {
+				b[10], b[11] = 0, 0 // DataLength 0
+			}
+		}
+		rerr := reused.Decode(b)
+		fresh, ferr := Parse(b)
+		if (rerr == nil) != (ferr == nil) || rerr != nil && rerr.Error() != ferr.Error() {
+			t.Fatalf("frame %d: reused %v, fresh %v", iter, rerr, ferr)
+		}
+		if reused.FrameID != fresh.FrameID || reused.ServiceID != fresh.ServiceID || reused.ServiceType != fresh.ServiceType ||
+			reused.Xid != fresh.Xid || reused.ResponseDelay != fresh.ResponseDelay || reused.DataLength != fresh.DataLength ||
+			reused.Overflow != fresh.Overflow || reused.NumBlocks() != fresh.NumBlocks() || reused.kind != fresh.kind ||
+			(reused.Data == nil) != (fresh.Data == nil) || string(reused.Data) != string(fresh.Data) ||
+			cap(reused.Data) != cap(fresh.Data) {
+			t.Fatalf("frame %d: reused %+v, fresh %+v", iter, reused, fresh)
+		}
+		for i := range fresh.NumBlocks() {
+			x, y := reused.Block(i), fresh.Block(i)
+			if x.Option != y.Option || x.Suboption != y.Suboption || x.Length != y.Length || x.HasInfo != y.HasInfo ||
+				x.Info != y.Info || x.Offset != y.Offset || string(x.Value) != string(y.Value) || cap(x.Value) != len(x.Value) {
+				t.Fatalf("frame %d block %d: reused %+v, fresh %+v", iter, i, x, y)
+			}
+		}
+		var xb, yb Block
+		xi, yi := reused.Blocks(), fresh.Blocks()
+		for {
+			xok, yok := xi.Next(&xb), yi.Next(&yb)
+			if xok != yok || xb.Offset != yb.Offset || xb.Length != yb.Length || string(xb.Value) != string(yb.Value) {
+				t.Fatalf("frame %d: iterators differ: %+v %v, %+v %v", iter, xb, xok, yb, yok)
+			}
+			if !xok {
+				break
+			}
+		}
+	}
+}
+
+// TestFastLoopEdges decodes frames whose blocks sit on the edges of
+// Decode's first loop: lengths around 256 (the first loop takes blocks of
+// up to 255 bytes), zero-length and odd blocks, the last 8 bytes of Data,
+// and exactly MaxIndexed blocks with and without one more, and compares
+// the index with the Blocks iterator.
+func TestFastLoopEdges(t *testing.T) {
+	frame := func(lengths ...int) []byte {
+		b := []byte{0xfe, 0xff, 5, 1, 0, 0, 0, 1, 0, 0, 0, 0}
+		for i, n := range lengths {
+			b = append(b, byte(2), byte(i), byte(n>>8), byte(n))
+			for j := range n {
+				b = append(b, byte(j*7+i))
+			}
+			if n&1 == 1 {
+				b = append(b, 0)
+			}
+		}
+		binary.BigEndian.PutUint16(b[10:], uint16(len(b)-HeaderLen))
+		return b
+	}
+	var cases [][]int
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 254, 255, 256, 257, 511, 512, 4000} {
+		cases = append(cases, []int{n}, []int{n, 2}, []int{2, n, 3}, []int{6, 6, n})
+	}
+	for _, count := range []int{MaxIndexed - 1, MaxIndexed, MaxIndexed + 1, MaxIndexed + 5} {
+		for _, n := range []int{0, 2, 3} {
+			c := make([]int, count)
+			for i := range c {
+				c[i] = n
+			}
+			cases = append(cases, c)
+		}
+	}
+	var f Frame
+	for ci, c := range cases {
+		full := frame(c...)
+		for cut := len(full); cut >= HeaderLen; cut-- {
+			b := full[:cut:cut]
+			err := f.Decode(b)
+			it := f.Blocks()
+			var blk Block
+			i := 0
+			for it.Next(&blk) {
+				if i < f.NumBlocks() {
+					x := f.Block(i)
+					if x.Option != blk.Option || x.Suboption != blk.Suboption || x.Length != blk.Length || x.HasInfo != blk.HasInfo ||
+						x.Info != blk.Info || x.Offset != blk.Offset || string(x.Value) != string(blk.Value) {
+						t.Fatalf("case %d cut %d block %d: index %+v, iterator %+v", ci, cut, i, x, blk)
+					}
+				}
+				i++
+			}
+			wantOverflow := cut == len(full) && len(c) > MaxIndexed
+			if f.Overflow != wantOverflow || f.NumBlocks() != min(i, MaxIndexed) {
+				t.Fatalf("case %d cut %d: %d blocks indexed, overflow %v, iterator %d", ci, cut, f.NumBlocks(), f.Overflow, i)
+			}
+			if cut == len(full) && (err != nil || it.Err() != nil || i != len(c)) {
+				t.Fatalf("case %d: %v, %v, %d blocks of %d", ci, err, it.Err(), i, len(c))
+			}
+			if cut < len(full) && f.Data != nil && !f.Overflow {
+				var de, ie *Error
+				if (err == nil) != (it.Err() == nil) ||
+					err != nil && (!errors.As(err, &de) || !errors.As(it.Err(), &ie) || de.Offset != ie.Offset || de.Err != ie.Err) {
+					t.Fatalf("case %d cut %d: Decode %v, iterator %v", ci, cut, err, it.Err())
+				}
+			}
+		}
+	}
+}
