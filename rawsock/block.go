@@ -31,12 +31,6 @@ const (
 	fhVLANTPID   = 36
 	frameHdrLen  = 48
 
-	// ringHeadroom is how many bytes before each frame's Data belong to
-	// that frame's own header: walkBlock checks that the MAC header starts
-	// at least frameHdrLen after it, and moves Data 4 bytes back for a VLAN
-	// tag only when it starts at least frameHdrLen+vlanTagLen after it.
-	ringHeadroom = frameHdrLen
-
 	// frameHeaderRoom is what precedes a frame's MAC header in a block:
 	// tpacket3_hdr, sockaddr_ll, alignment and our reserve for a VLAN tag.
 	frameHeaderRoom = 128
@@ -125,7 +119,6 @@ func walkBlock(block []byte, snaplen, ifindex int, vlan bool, frames []Frame) ([
 		}
 		f.CaptureLength = int(caplen)
 		f.Data = block[start : start+caplen : start+caplen]
-		f.ringOff = int(start)
 
 		next := uint64(le.Uint32(h[fhNextOffset:]))
 		if i+1 < n {

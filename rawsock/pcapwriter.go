@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
@@ -52,10 +51,7 @@ func FormatForPath(path string) FileFormat {
 // readable.
 type Writer struct {
 	out     io.Writer
-	file    *os.File        // set when out is a regular file that can be truncated
-	raw     syscall.RawConn // set when out is an *os.File: WriteBatch's writev
-	iov     []iovec         // WriteBatch's vector, reused
-	wv      writevState     // WriteBatch's writev in progress
+	file    *os.File // set when out is a regular file that can be truncated
 	ng      *pcapgo.NgWriter
 	ngOut   byteSink // where ng's blocks land before they join buf
 	snaplen int
@@ -96,9 +92,6 @@ func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Wri
 	if f, ok := out.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			w.file = f
-		}
-		if rc, err := f.SyscallConn(); err == nil {
-			w.raw = rc
 		}
 	}
 	switch format {
@@ -215,26 +208,6 @@ func (w *Writer) WriteFrames(frames []Frame) (int, error) {
 	w.packets += uint64(len(frames) - counted)
 	w.pending += uint64(len(frames) - counted)
 	return len(frames), nil
-}
-
-// WriteBatch writes frames, which are b.Frames or a prefix of it, as
-// WriteFrames does, and returns how many it took. When b is a Linux ring
-// block, the format is pcap and the output an *os.File, the records go out
-// before it returns, straight from ring memory: each record header is laid
-// out in the kernel's frame header before the frame (which the walk has
-// read), and one writev sends up to 1024 records, so frame bytes are not
-// copied in user space.
-func (w *Writer) WriteBatch(b *Batch, frames []Frame) (int, error) {
-	if w.err != nil {
-		return 0, w.err
-	}
-	if b.mem == nil || w.ng != nil || w.raw == nil {
-		return w.WriteFrames(frames)
-	}
-	if err := w.Flush(); err != nil {
-		return 0, err
-	}
-	return w.writeRing(b.mem, frames)
 }
 
 // appendFrame lays out one packet record at the end of the buffer.

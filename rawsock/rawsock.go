@@ -89,9 +89,6 @@ type Frame struct {
 	// InterfaceIndex is the receiving interface.
 	InterfaceIndex int
 	Data           []byte
-
-	// ringOff is Data's offset in its ring block (see Batch.mem).
-	ringOff int
 }
 
 // Batch is a set of frames handed over together. Release it when done.
@@ -99,11 +96,6 @@ type Batch struct {
 	Frames []Frame
 	owner  Releaser
 	block  int
-	// mem is the ring block the frames lie in, when they come from a
-	// TPACKET_V3 ring: each frame then has its own kernel frame header
-	// before Data (at least ringHeadroom bytes from ringOff back), which
-	// was read while walking the block and may be overwritten.
-	mem []byte
 }
 
 // Releaser takes back the memory of a batch it lent: a ring block, a
@@ -121,7 +113,7 @@ func (b *Batch) Release() {
 		b.owner.ReleaseBlock(b.block)
 		b.owner = nil
 	}
-	b.Frames, b.mem = b.Frames[:0], nil
+	b.Frames = b.Frames[:0]
 }
 
 // Stats are cumulative counters since the handle was opened. The kernel

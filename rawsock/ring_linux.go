@@ -330,7 +330,7 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 		}
 		h.stats.Captured += uint64(len(b.Frames))
 		h.statsMu.Unlock()
-		b.owner, b.block, b.mem = h, h.next, blk
+		b.owner, b.block = h, h.next
 		h.memMu.Lock()
 		h.outstanding++
 		h.lent[h.next] = true

@@ -354,13 +354,6 @@ type BatchSink interface {
 	WriteFrames([]rawsock.Frame) (int, error)
 }
 
-// RingSink is a BatchSink that writes a block's frames from the batch they
-// came in, which may be ring memory (see rawsock.Writer.WriteBatch).
-type RingSink interface {
-	BatchSink
-	WriteBatch(*rawsock.Batch, []rawsock.Frame) (int, error)
-}
-
 // sinkBlock writes one block's frames to every sink and flushes them.
 func (c *run) sinkBlock(b *block) error {
 	if c.full.Load() || c.failed.Load() {
@@ -378,9 +371,7 @@ func (c *run) sinkBlock(b *block) error {
 	var err error
 	for _, s := range c.o.Sinks {
 		var k int
-		if rs, ok := s.(RingSink); ok {
-			k, err = rs.WriteBatch(&b.batch, frames)
-		} else if bs, ok := s.(BatchSink); ok {
+		if bs, ok := s.(BatchSink); ok {
 			k, err = bs.WriteFrames(frames)
 		} else {
 			for k = 0; k < len(frames) && err == nil; k++ {
