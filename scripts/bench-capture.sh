@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-capture: wirebom vs tcpdump vs gopacket's afpacket, side by side, in namespaces of
 # its own (see internal/bench/capturebench). Needs root, tcpdump, taskset.
-# Extra arguments go to capturebench, e.g. -runs 7 -packets 2000000 -modes rps.
+# Extra arguments go to capturebench, e.g. -runs 7 -packets 2000000 -modes rps, or -out DIR to
+# write real files there (a directory tcpdump's unprivileged user can write, e.g. on tmpfs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CGO_ENABLED=0
