@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -47,10 +48,104 @@ const (
 // block. It is never returned to callers: the block is skipped and counted.
 var errCorruptBlock = errors.New("corrupt ring block")
 
+// blockCursor walks the frame headers of one TPACKET_V3 block. Block memory
+// is the kernel's, so every offset and length is checked against the block
+// before it is followed.
+type blockCursor struct {
+	block  []byte
+	blkLen uint64
+	off    uint64 // next frame header
+	i, n   uint32 // frames read, frames in the block
+	vlan   bool   // frames have a place for a VLAN tag (Ethernet)
+	err    error  // why the walk stopped early
+}
+
+// ringFrame is one frame header, checked against its block.
+type ringFrame struct {
+	mac       uint64 // offset of the frame's first byte in the block
+	caplen    uint64 // bytes the ring holds, from mac
+	wire      uint64 // length on the wire
+	sec, nsec uint32
+	tagged    bool // the kernel stripped a VLAN tag: tpid and tci
+	tpid, tci uint16
+}
+
+// newBlockCursor checks a block's header and returns a cursor on its first
+// frame.
+func newBlockCursor(block []byte, vlan bool) (blockCursor, error) {
+	if len(block) < blockHeaderLen {
+		return blockCursor{}, fmt.Errorf("%w: %d bytes is shorter than a block header", errCorruptBlock, len(block))
+	}
+	le := binary.LittleEndian
+	n := le.Uint32(block[bdNumPkts:])
+	blkLen := le.Uint32(block[bdBlkLen:])
+	if blkLen > uint32(len(block)) || blkLen < blockHeaderLen {
+		return blockCursor{}, fmt.Errorf("%w: block length %d outside [%d, %d]", errCorruptBlock, blkLen, blockHeaderLen, len(block))
+	}
+	// Each frame takes at least a header, which bounds a sane count.
+	if uint64(n)*frameHdrLen > uint64(blkLen) {
+		return blockCursor{}, fmt.Errorf("%w: %d frames cannot fit in %d bytes", errCorruptBlock, n, blkLen)
+	}
+	return blockCursor{block: block, blkLen: uint64(blkLen), off: uint64(le.Uint32(block[bdOffsetToFirst:])), n: n, vlan: vlan}, nil
+}
+
+// more reports whether the block has frames left.
+func (c *blockCursor) more() bool { return c.i < c.n }
+
+// next reads the next frame's header into f. On an inconsistency in that
+// header it returns an error wrapping errCorruptBlock; a frame whose link to
+// the next one is broken is returned whole, and the walk stops after it
+// with the error in c.err. more is false after either.
+func (c *blockCursor) next(f *ringFrame) error {
+	off, end := c.off, c.blkLen
+	if off < blockHeaderLen || off+frameHdrLen > end {
+		return c.corrupt("header at offset %d outside the block (length %d)", off, end)
+	}
+	le := binary.LittleEndian
+	h := c.block[off : off+frameHdrLen]
+	f.caplen = uint64(le.Uint32(h[fhSnaplen:]))
+	f.wire = uint64(le.Uint32(h[fhLen:]))
+	f.mac = off + uint64(le.Uint16(h[fhMac:]))
+	if f.mac < off+frameHdrLen || f.mac+f.caplen > end {
+		return c.corrupt("data [%d, %d) outside the block (length %d)", f.mac, f.mac+f.caplen, end)
+	}
+	if f.wire < f.caplen {
+		return c.corrupt("captured %d bytes of a %d-byte frame", f.caplen, f.wire)
+	}
+	f.sec, f.nsec = le.Uint32(h[fhSec:]), le.Uint32(h[fhNsec:])
+	status, tci := le.Uint32(h[fhStatus:]), le.Uint32(h[fhVLANTCI:])
+	// A tag goes back in front of the EtherType: the ring leaves room for
+	// it before the MAC header (PACKET_RESERVE).
+	f.tagged = c.vlan && (tci != 0 || status&tpStatusVLANValid != 0) &&
+		f.caplen >= macAddrsLen && f.mac >= off+frameHdrLen+vlanTagLen
+	if f.tagged {
+		f.tci, f.tpid = uint16(tci), 0x8100
+		if t := le.Uint16(h[fhVLANTPID:]); t != 0 || status&tpStatusVLANTPIDValid != 0 {
+			f.tpid = t
+		}
+	}
+	if c.i+1 < c.n {
+		next := uint64(le.Uint32(h[fhNextOffset:]))
+		if next < frameHdrLen {
+			c.err = c.corrupt("next offset %d does not advance", next)
+			return nil
+		}
+		c.off = off + next
+	}
+	c.i++
+	return nil
+}
+
+// corrupt stops the walk at frame c.i and returns an error about it.
+func (c *blockCursor) corrupt(format string, args ...any) error {
+	err := fmt.Errorf("%w: frame %d %s", errCorruptBlock, c.i, fmt.Sprintf(format, args...))
+	c.n = 0
+	return err
+}
+
 // walkBlock decodes every frame of one TPACKET_V3 block into frames (reused,
-// appended to) and returns them. It validates each offset and length against
-// the block before following it; on the first inconsistency it returns the
-// frames decoded so far and an error wrapping errCorruptBlock.
+// appended to) and returns them. On the first inconsistency in the block it
+// returns the frames decoded so far and an error wrapping errCorruptBlock.
 //
 // Frames carrying a VLAN tag that the kernel stripped get it back: the MAC
 // addresses move four bytes towards the frame header (room the ring always
@@ -58,75 +153,112 @@ var errCorruptBlock = errors.New("corrupt ring block")
 // is the frame as it was on the wire, still without a copy. Only Ethernet
 // frames (vlan true) have a place for a tag.
 func walkBlock(block []byte, snaplen, ifindex int, vlan bool, frames []Frame) ([]Frame, error) {
-	if len(block) < blockHeaderLen {
-		return frames, fmt.Errorf("%w: %d bytes is shorter than a block header", errCorruptBlock, len(block))
+	c, err := newBlockCursor(block, vlan)
+	if err != nil {
+		return frames, err
 	}
-	le := binary.LittleEndian
-	n := le.Uint32(block[bdNumPkts:])
-	first := le.Uint32(block[bdOffsetToFirst:])
-	blkLen := le.Uint32(block[bdBlkLen:])
-	if blkLen > uint32(len(block)) || blkLen < blockHeaderLen {
-		return frames, fmt.Errorf("%w: block length %d outside [%d, %d]", errCorruptBlock, blkLen, blockHeaderLen, len(block))
-	}
-	if n == 0 {
-		return frames, nil
-	}
-	// Each frame takes at least a header, which bounds a sane count.
-	if uint64(n)*frameHdrLen > uint64(blkLen) {
-		return frames, fmt.Errorf("%w: %d frames cannot fit in %d bytes", errCorruptBlock, n, blkLen)
-	}
-	off := uint64(first)
-	for i := uint32(0); i < n; i++ {
-		if off < blockHeaderLen || off+frameHdrLen > uint64(blkLen) {
-			return frames, fmt.Errorf("%w: frame %d header at offset %d outside the block (length %d)", errCorruptBlock, i, off, blkLen)
+	var rf ringFrame
+	for c.more() {
+		if err := c.next(&rf); err != nil {
+			return frames, err
 		}
-		h := block[off : off+frameHdrLen]
-		caplen := uint64(le.Uint32(h[fhSnaplen:]))
-		wire := int(le.Uint32(h[fhLen:]))
-		mac := off + uint64(le.Uint16(h[fhMac:]))
-		status := le.Uint32(h[fhStatus:])
-		if mac < off+frameHdrLen || mac+caplen > uint64(blkLen) {
-			return frames, fmt.Errorf("%w: frame %d data [%d, %d) outside the block (length %d)", errCorruptBlock, i, mac, mac+caplen, blkLen)
-		}
-		if uint64(wire) < caplen {
-			return frames, fmt.Errorf("%w: frame %d captured %d bytes of a %d-byte frame", errCorruptBlock, i, caplen, wire)
-		}
-		start := mac
-		// Fill the frame in place: a Frame is ~90 bytes, and copying one
+		// Fill the frame in place: a Frame is ~80 bytes, and copying one
 		// per packet shows in profiles.
 		frames = append(frames, Frame{})
 		f := &frames[len(frames)-1]
-		f.Timestamp = time.Unix(int64(le.Uint32(h[fhSec:])), int64(le.Uint32(h[fhNsec:])))
-		f.Length = wire
+		f.Timestamp = time.Unix(int64(rf.sec), int64(rf.nsec))
+		f.Length = int(rf.wire)
 		f.InterfaceIndex = ifindex
-		tci := le.Uint32(h[fhVLANTCI:])
-		if vlan && (tci != 0 || status&tpStatusVLANValid != 0) && caplen >= macAddrsLen && mac >= off+frameHdrLen+vlanTagLen {
-			tpid := uint16(0x8100)
-			if t := le.Uint16(h[fhVLANTPID:]); t != 0 || status&tpStatusVLANTPIDValid != 0 {
-				tpid = t
-			}
-			start = mac - vlanTagLen
-			copy(block[start:start+macAddrsLen], block[mac:mac+macAddrsLen])
+		start, caplen := rf.mac, rf.caplen
+		if rf.tagged {
+			start -= vlanTagLen
+			copy(block[start:start+macAddrsLen], block[rf.mac:rf.mac+macAddrsLen])
 			be := binary.BigEndian
-			be.PutUint16(block[start+macAddrsLen:], tpid)
-			be.PutUint16(block[start+macAddrsLen+2:], uint16(tci))
+			be.PutUint16(block[start+macAddrsLen:], rf.tpid)
+			be.PutUint16(block[start+macAddrsLen+2:], rf.tci)
 			caplen += vlanTagLen
 			f.Length += vlanTagLen
-			f.VLAN, f.VLANTPID, f.HasVLAN = uint16(tci)&0x0fff, tpid, true
+			f.VLAN, f.VLANTPID, f.HasVLAN = rf.tci&0x0fff, rf.tpid, true
 		}
-		if caplen > uint64(snaplen) {
-			caplen = uint64(snaplen)
-		}
+		caplen = min(caplen, uint64(snaplen))
 		f.CaptureLength = int(caplen)
 		f.Data = block[start : start+caplen : start+caplen]
-
-		next := uint64(le.Uint32(h[fhNextOffset:]))
-		if i+1 < n {
-			if next < frameHdrLen {
-				return frames, fmt.Errorf("%w: frame %d next offset %d does not advance", errCorruptBlock, i, next)
-			}
-			off += next
-		}
 	}
-	return frames, nil
+	return frames, c.err
+}
+
+// appendBlockRecords lays out at most limit (0: all) frames of one
+// TPACKET_V3 block as capture-file records at the end of buf (pcap records,
+// or pcapng enhanced packet blocks on interface 0 with nanosecond
+// timestamps when ng is set): what walkBlock and Writer.WriteFrames do,
+// without Frames in between and without changing the block. It returns how
+// many frames it laid out and their length on the wire; on an
+// inconsistency in the block, what it laid out before it and an error
+// wrapping errCorruptBlock.
+func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int) (_ []byte, frames int, wire uint64, err error) {
+	c, err := newBlockCursor(block, vlan)
+	if err != nil {
+		return buf, 0, 0, err
+	}
+	if limit > 0 && uint32(limit) < c.n {
+		c.n = uint32(limit)
+	}
+	le, be := binary.LittleEndian, binary.BigEndian
+	var rf ringFrame
+	for c.more() {
+		if err := c.next(&rf); err != nil {
+			return buf, frames, wire, err
+		}
+		caplen, length := rf.caplen, rf.wire
+		if rf.tagged {
+			caplen += vlanTagLen
+			length += vlanTagLen
+		}
+		caplen = min(caplen, uint64(snaplen))
+		sec, nsec := rf.sec, rf.nsec
+		if nsec >= 1e9 { // as time.Unix normalizes it
+			sec, nsec = sec+nsec/1e9, nsec%1e9
+		}
+		hl, tl := pcapRecordHeaderLen, 0
+		if ng {
+			hl, tl = ngEPBOverhead-4, int(-caplen&3)+4
+		}
+		n, need := len(buf), hl+int(caplen)+tl
+		if cap(buf)-n < need {
+			buf = slices.Grow(buf, need)
+		}
+		buf = buf[:n+need]
+		r := buf[n : n+need]
+		if !ng {
+			le.PutUint32(r[0:], sec)
+			le.PutUint32(r[4:], nsec)
+			le.PutUint32(r[8:], uint32(caplen))
+			le.PutUint32(r[12:], uint32(length))
+		} else {
+			ts := (uint64(sec)*1e9 + uint64(nsec)) / ngTimestampUnit
+			le.PutUint32(r[0:], ngBlockTypeEPB)
+			le.PutUint32(r[4:], uint32(need))
+			le.PutUint32(r[8:], 0) // interface 0
+			le.PutUint32(r[12:], uint32(ts>>32))
+			le.PutUint32(r[16:], uint32(ts))
+			le.PutUint32(r[20:], uint32(caplen))
+			le.PutUint32(r[24:], uint32(length))
+			clear(r[need-tl : need-4])
+			le.PutUint32(r[need-4:], uint32(need))
+		}
+		d := r[hl : hl+int(caplen)]
+		if !rf.tagged {
+			copy(d, block[rf.mac:])
+		} else {
+			var tag [vlanTagLen]byte
+			be.PutUint16(tag[:], rf.tpid)
+			be.PutUint16(tag[2:], rf.tci)
+			m := copy(d, block[rf.mac:rf.mac+macAddrsLen])
+			m += copy(d[m:], tag[:])
+			copy(d[m:], block[rf.mac+macAddrsLen:])
+		}
+		frames++
+		wire += length
+	}
+	return buf, frames, wire, c.err
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -165,13 +167,88 @@ func FuzzWalkBlock(f *testing.F) {
 	f.Add(buildBlock(2048, []synthFrame{{data: frameBytes(60, 0)}, {data: frameBytes(200, 3), vlanTCI: 5}}))
 	f.Add(buildBlock(512, nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		frames, _ := walkBlock(b, 1500, 1, true, nil)
+		frames, _ := walkBlock(slices.Clone(b), 1500, 1, true, nil)
 		for _, fr := range frames {
 			if fr.CaptureLength != len(fr.Data) || fr.CaptureLength > 1500 || fr.CaptureLength > fr.Length {
 				t.Fatalf("inconsistent frame %d/%d/%d", fr.CaptureLength, len(fr.Data), fr.Length)
 			}
 		}
+		for _, snap := range []int{1500, 14} {
+			checkRecordsMatchFrames(t, b, snap, 0, FormatPcap)
+			checkRecordsMatchFrames(t, b, snap, 0, FormatPcapng)
+		}
 	})
+}
+
+// checkRecordsMatchFrames checks that appendBlockRecords lays out exactly
+// the records that walkBlock followed by Writer.WriteFrames does, stops at
+// the same corrupt frame, and leaves the block as it was.
+func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, format FileFormat) {
+	t.Helper()
+	frames, werr := walkBlock(slices.Clone(block), snaplen, 1, true, nil)
+	if limit > 0 && len(frames) > limit {
+		frames, werr = frames[:limit], nil
+	}
+	var want bytes.Buffer
+	w, err := NewWriter(&want, format, LinkTypeEthernet, snaplen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdrLen := want.Len()
+	if _, err := w.WriteFrames(frames); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var wantWire uint64
+	for _, f := range frames {
+		wantWire += uint64(f.Length)
+	}
+	orig := slices.Clone(block)
+	// A used buffer: stale bytes must not leak into padding.
+	dirty := bytes.Repeat([]byte{0xee}, 1<<16)
+	got, n, wire, rerr := appendBlockRecords(dirty[:1], block, snaplen, true, format == FormatPcapng, limit)
+	if !bytes.Equal(block, orig) {
+		t.Fatal("appendBlockRecords changed the block")
+	}
+	if n != len(frames) || wire != wantWire || (rerr == nil) != (werr == nil) {
+		t.Fatalf("records: %d frames, %d bytes on the wire, err %v; frames: %d, %d, err %v", n, wire, rerr, len(frames), wantWire, werr)
+	}
+	if rerr != nil && (!errors.Is(rerr, errCorruptBlock) || rerr.Error() != werr.Error()) {
+		t.Fatalf("records err %q, frames err %q", rerr, werr)
+	}
+	if !bytes.Equal(got[1:], want.Bytes()[hdrLen:]) {
+		t.Fatalf("records differ:\n got %x\nwant %x", got[1:], want.Bytes()[hdrLen:])
+	}
+}
+
+func TestBlockRecordsMatchFrames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	le := binary.LittleEndian
+	for i := 0; i < 2000; i++ {
+		var frames []synthFrame
+		for range rng.IntN(12) {
+			f := synthFrame{data: frameBytes(rng.IntN(300), byte(rng.Uint32()))}
+			switch rng.IntN(4) {
+			case 0:
+				f.vlanTCI = rng.Uint32N(1 << 16)
+			case 1:
+				f.vlanTCI, f.tpid, f.status = rng.Uint32N(1<<16), 0x88a8, tpStatusVLANValid|tpStatusVLANTPIDValid
+			case 2:
+				f.wireLen = len(f.data) + rng.IntN(100)
+			}
+			frames = append(frames, f)
+		}
+		b := buildBlock(8192, frames)
+		if len(frames) > 0 && rng.IntN(3) == 0 {
+			// Corrupt one field of one frame header, or the block header.
+			off := blockHeaderLen + rng.IntN(len(frames))*16
+			le.PutUint32(b[off+[]int{fhNextOffset, fhSnaplen, fhLen, fhMac, fhNsec}[rng.IntN(5)]:], rng.Uint32())
+		}
+		snap := []int{DefaultSnaplen, 64, 14, 13, 1}[rng.IntN(5)]
+		checkRecordsMatchFrames(t, b, snap, rng.IntN(4)*rng.IntN(6), FileFormat(i%2))
+	}
 }
 
 func TestConfigValidate(t *testing.T) {

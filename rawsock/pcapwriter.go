@@ -350,3 +350,14 @@ func (w *Writer) Close(st *Stats) error {
 	}
 	return w.Flush()
 }
+
+// appendRingBlock appends at most limit (0: all) frames of a TPACKET_V3
+// ring block as records, as WriteFrames would after walkBlock, without
+// flushing. It returns how many it appended and their length on the wire.
+func (w *Writer) appendRingBlock(block []byte, vlan bool, limit int) (int, uint64, error) {
+	buf, n, wire, err := appendBlockRecords(w.buf, block, w.snaplen, vlan, w.ng != nil, limit)
+	w.buf = buf
+	w.packets += uint64(n)
+	w.pending += uint64(n)
+	return n, wire, err
+}

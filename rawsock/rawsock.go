@@ -307,3 +307,13 @@ func minBlockFor(snaplen int) int {
 	}
 	return p
 }
+
+// RecordReader is a Source that can hand a whole block of frames straight
+// to a pcap Writer, without Frames in between: the capture's direct path.
+type RecordReader interface {
+	// ReadRecords waits for the next block like ReadBatch, appends at most
+	// limit of its frames (0: all) to w as records, without flushing, and
+	// gives the block back. It returns how many frames it appended and
+	// their length on the wire.
+	ReadRecords(w *Writer, limit int) (packets int, bytes uint64, err error)
+}

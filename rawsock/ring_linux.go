@@ -299,8 +299,55 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 	defer h.mu.Unlock()
 	b.Release()
 	for {
+		blk, err := h.nextBlock()
+		if err != nil {
+			return err
+		}
+		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, h.lt == LinkTypeEthernet, b.Frames[:0])
+		h.count(len(b.Frames), err)
+		b.owner, b.block = h, h.next
+		h.memMu.Lock()
+		h.outstanding++
+		h.lent[h.next] = true
+		h.memMu.Unlock()
+		h.next = (h.next + 1) % h.nblocks
+		if len(b.Frames) == 0 {
+			b.Release()
+			continue
+		}
+		return nil
+	}
+}
+
+// ReadRecords implements RecordReader: the block goes back to the kernel
+// as soon as its frames are in w's buffer.
+func (h *ringHandle) ReadRecords(w *Writer, limit int) (int, uint64, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for {
+		if w.err != nil {
+			return 0, 0, w.err
+		}
+		blk, err := h.nextBlock()
+		if err != nil {
+			return 0, 0, err
+		}
+		n, wire, err := w.appendRingBlock(blk, h.lt == LinkTypeEthernet, limit)
+		h.count(n, err)
+		setBlockKernel(blk)
+		h.next = (h.next + 1) % h.nblocks
+		if n > 0 {
+			return n, wire, nil
+		}
+	}
+}
+
+// nextBlock waits until the block at h.next is user space's, and returns
+// it. The caller holds h.mu.
+func (h *ringHandle) nextBlock() ([]byte, error) {
+	for {
 		if h.closed.Load() {
-			return ErrClosed
+			return nil, ErrClosed
 		}
 		h.memMu.Lock()
 		lapped := h.lent[h.next]
@@ -317,31 +364,23 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 		blk := h.block(h.next)
 		if blockStatus(blk)&tpStatusUser == 0 {
 			if err := h.wait(); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		h.warm += warmBlock(blk)
-		var err error
-		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, h.lt == LinkTypeEthernet, b.Frames[:0])
-		h.statsMu.Lock()
-		if err != nil {
-			h.stats.CorruptBlocks++
-		}
-		h.stats.Captured += uint64(len(b.Frames))
-		h.statsMu.Unlock()
-		b.owner, b.block = h, h.next
-		h.memMu.Lock()
-		h.outstanding++
-		h.lent[h.next] = true
-		h.memMu.Unlock()
-		h.next = (h.next + 1) % h.nblocks
-		if len(b.Frames) == 0 {
-			b.Release()
-			continue
-		}
-		return nil
+		return blk, nil
 	}
+}
+
+// count adds a walked block's frames to the statistics; err is the walk's.
+func (h *ringHandle) count(frames int, err error) {
+	h.statsMu.Lock()
+	if err != nil {
+		h.stats.CorruptBlocks++
+	}
+	h.stats.Captured += uint64(frames)
+	h.statsMu.Unlock()
 }
 
 // ReleaseBlock hands a block back to the kernel, and unmaps the ring if the

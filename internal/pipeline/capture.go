@@ -17,6 +17,10 @@
 //     waits for room in their queue rather than skip: while it waits, the
 //     kernel's ring keeps filling, and what does not fit is counted by the
 //     kernel as dropped, as with tcpdump. Nothing is lost silently.
+//
+// A capture that only writes a file (one handle, no processor, no other
+// sink) skips the queues and Frames altogether: the handle lays each block
+// out as records in the file's buffer (rawsock.RecordReader).
 package pipeline
 
 import (
@@ -293,6 +297,13 @@ func (c *run) stats() rawsock.Stats {
 // for room in the sinks' queue and skips processors whose queue is full.
 func (c *run) read(ctx context.Context, s rawsock.Source) error {
 	direct := len(c.srcs) == 1 && len(c.procs) == 0
+	if rr, ok := s.(rawsock.RecordReader); ok && direct && len(c.o.Sinks) == 1 {
+		if w, ok := c.o.Sinks[0].(*rawsock.Writer); ok {
+			if done, err := c.readRecords(rr, w); done {
+				return err
+			}
+		}
+	}
 	for {
 		b := blockPool.Get().(*block)
 		if err := s.ReadBatch(&b.batch); err != nil {
@@ -328,6 +339,40 @@ func (c *run) read(ctx context.Context, s rawsock.Source) error {
 			}
 		}
 	}
+}
+
+// readRecords is read's path when one handle feeds a capture file and
+// nothing else: the handle lays each block out as records in the file's
+// buffer, and the block goes straight back to the kernel. It returns done
+// false when the file failed or is full (-c), and read carries on with
+// batches, which count what arrives after that.
+func (c *run) readRecords(rr rawsock.RecordReader, w *rawsock.Writer) (done bool, err error) {
+	for !c.full.Load() && !c.failed.Load() {
+		limit := 0
+		n := c.packets.Load()
+		if c.o.Count > 0 {
+			limit = int(c.o.Count - n)
+		}
+		k, bytes, err := rr.ReadRecords(w, limit)
+		if err != nil {
+			if errors.Is(err, rawsock.ErrClosed) {
+				return true, nil
+			}
+			return true, err
+		}
+		c.bytes.Add(bytes)
+		n += uint64(k)
+		c.packets.Store(n)
+		if err := w.Flush(); err != nil {
+			c.fail(err)
+			break
+		}
+		if c.o.Count > 0 && n >= c.o.Count {
+			c.full.Store(true)
+			c.cancel()
+		}
+	}
+	return false, nil
 }
 
 // drain pops blocks until the queue is closed and empty.
