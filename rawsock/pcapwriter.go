@@ -51,7 +51,8 @@ func FormatForPath(path string) FileFormat {
 // readable.
 type Writer struct {
 	out     io.Writer
-	file    *os.File // set when out is a regular file that can be truncated
+	file    *os.File                  // set when out is a regular file that can be truncated
+	write   func([]byte) (int, error) // out's Write, or a direct write (directWriter)
 	ng      *pcapgo.NgWriter
 	ngOut   byteSink // where ng's blocks land before they join buf
 	snaplen int
@@ -88,10 +89,13 @@ const (
 // is an *os.File naming a regular file, a failed write cuts the file back
 // to its last complete record.
 func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Writer, error) {
-	w := &Writer{out: out, snaplen: snaplen, buf: make([]byte, 0, flushAt+64<<10)}
+	w := &Writer{out: out, write: out.Write, snaplen: snaplen, buf: make([]byte, 0, flushAt+64<<10)}
 	if f, ok := out.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			w.file = f
+		}
+		if write := directWriter(f); write != nil {
+			w.write = write
 		}
 	}
 	switch format {
@@ -128,7 +132,7 @@ func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Wri
 // writeHeader writes the file header; a file that cannot take it whole is
 // emptied again.
 func (w *Writer) writeHeader() error {
-	n, err := w.out.Write(w.buf)
+	n, err := w.write(w.buf)
 	if err == nil && n < len(w.buf) {
 		err = io.ErrShortWrite
 	}
@@ -263,7 +267,7 @@ func (w *Writer) Flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	n, err := w.out.Write(w.buf)
+	n, err := w.write(w.buf)
 	if err == nil && n < len(w.buf) {
 		err = io.ErrShortWrite
 	}
