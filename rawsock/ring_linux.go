@@ -41,6 +41,12 @@ type ringHandle struct {
 	mu     sync.Mutex // serializes ReadBatch and Close
 	closed atomic.Bool
 
+	// The poller's callback in wait and its state, made once: a closure
+	// per wait would be an allocation per block. Guarded by mu.
+	ready   func(fd uintptr) bool
+	woken   bool
+	sockErr error
+
 	// memMu guards the mapping: it goes away at Close, or at the last
 	// Release after Close, so frames of an unreleased batch stay readable.
 	memMu       sync.Mutex
@@ -218,6 +224,7 @@ func openRing(ifi *net.Interface, lt LinkType, cfg Config) (_ *ringHandle, err e
 		mem: mem, blockSize: cfg.BlockSize, nblocks: nblocks,
 		lent: make([]bool, nblocks), released: make(chan struct{}, 1), done: make(chan struct{}),
 	}
+	h.ready = h.readyToRead
 	return h, nil
 }
 
@@ -413,28 +420,13 @@ func (h *ringHandle) unmapLocked() {
 // wait parks until the socket is readable (a block was retired), reports an
 // error (the interface went down or away), or the handle is closed.
 func (h *ringHandle) wait() error {
-	var sockErr error
-	woken := false
-	err := h.raw.Read(func(fd uintptr) bool {
-		if h.closed.Load() || blockStatus(h.block(h.next))&tpStatusUser != 0 {
-			return true
-		}
-		if woken {
-			// Woken without a block: the kernel may have set sk_err
-			// (ENETDOWN when the interface goes down or is deleted).
-			if e, gerr := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR); gerr == nil && e != 0 {
-				sockErr = unix.Errno(e)
-				return true
-			}
-		}
-		woken = true
-		return false
-	})
+	h.woken, h.sockErr = false, nil
+	err := h.raw.Read(h.ready)
 	if h.closed.Load() || errors.Is(err, os.ErrClosed) {
 		return ErrClosed
 	}
 	if err == nil {
-		err = sockErr
+		err = h.sockErr
 	}
 	if err == nil {
 		return nil
@@ -443,6 +435,24 @@ func (h *ringHandle) wait() error {
 		return fmt.Errorf("%w: %v", ErrInterfaceGone, err)
 	}
 	return &net.OpError{Op: "poll", Net: "packet", Err: err}
+}
+
+// readyToRead is wait's poller callback: true once the next block is
+// user space's, the handle is closed, or the socket has an error.
+func (h *ringHandle) readyToRead(fd uintptr) bool {
+	if h.closed.Load() || blockStatus(h.block(h.next))&tpStatusUser != 0 {
+		return true
+	}
+	if h.woken {
+		// Woken without a block: the kernel may have set sk_err
+		// (ENETDOWN when the interface goes down or is deleted).
+		if e, gerr := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR); gerr == nil && e != 0 {
+			h.sockErr = unix.Errno(e)
+			return true
+		}
+	}
+	h.woken = true
+	return false
 }
 
 // Stats reads and accumulates the kernel counters (which reset on read).
