@@ -204,10 +204,17 @@ func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int
 		c.n = uint32(limit)
 	}
 	le, be := binary.LittleEndian, binary.BigEndian
+	// Records go at buf[p:]. A record is never longer than the space its
+	// frame took in the block (a 48-byte header and room for a tag come
+	// before each frame), so room for blkLen more bytes is enough unless
+	// frames overlap, which only a corrupt block does (then buf grows).
+	p := len(buf)
+	buf = slices.Grow(buf, int(c.blkLen))
+	buf = buf[:cap(buf)]
 	var rf ringFrame
 	for c.more() {
-		if err := c.next(&rf); err != nil {
-			return buf, frames, wire, err
+		if err = c.next(&rf); err != nil {
+			break
 		}
 		caplen, length := rf.caplen, rf.wire
 		if rf.tagged {
@@ -223,17 +230,16 @@ func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int
 		if ng {
 			hl, tl = ngEPBOverhead-4, int(-caplen&3)+4
 		}
-		n, need := len(buf), hl+int(caplen)+tl
-		if cap(buf)-n < need {
-			buf = slices.Grow(buf, need)
+		need := hl + int(caplen) + tl
+		if need > len(buf)-p {
+			buf = slices.Grow(buf[:p], need+int(c.blkLen))
+			buf = buf[:cap(buf)]
 		}
-		buf = buf[:n+need]
-		r := buf[n : n+need]
+		r := buf[p : p+need]
+		p += need
 		if !ng {
-			le.PutUint32(r[0:], sec)
-			le.PutUint32(r[4:], nsec)
-			le.PutUint32(r[8:], uint32(caplen))
-			le.PutUint32(r[12:], uint32(length))
+			le.PutUint64(r[0:], uint64(sec)|uint64(nsec)<<32)
+			le.PutUint64(r[8:], caplen|length<<32)
 		} else {
 			ts := (uint64(sec)*1e9 + uint64(nsec)) / ngTimestampUnit
 			le.PutUint32(r[0:], ngBlockTypeEPB)
@@ -260,5 +266,8 @@ func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int
 		frames++
 		wire += length
 	}
-	return buf, frames, wire, c.err
+	if err == nil {
+		err = c.err
+	}
+	return buf[:p], frames, wire, err
 }
