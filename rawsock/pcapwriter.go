@@ -89,7 +89,7 @@ const (
 // is an *os.File naming a regular file, a failed write cuts the file back
 // to its last complete record.
 func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Writer, error) {
-	w := &Writer{out: out, write: out.Write, snaplen: snaplen, buf: make([]byte, 0, flushAt+64<<10)}
+	w := &Writer{out: out, write: out.Write, snaplen: snaplen, buf: make([]byte, 0, 64<<10)}
 	if f, ok := out.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			w.file = f
