@@ -94,9 +94,16 @@ type Frame struct {
 // Batch is a set of frames handed over together. Release it when done.
 type Batch struct {
 	Frames []Frame
+	// Behind is how many more blocks, up to MaxBehind, the kernel had
+	// already filled when this batch was read: how far the reader lags.
+	// Sources without a ring leave it 0.
+	Behind int
 	owner  Releaser
 	block  int
 }
+
+// MaxBehind is the most Batch.Behind counts.
+const MaxBehind = 8
 
 // Releaser takes back the memory of a batch it lent: a ring block, a
 // buffer. Sources outside this package (test fakes, file readers) implement
@@ -113,7 +120,7 @@ func (b *Batch) Release() {
 		b.owner.ReleaseBlock(b.block)
 		b.owner = nil
 	}
-	b.Frames = b.Frames[:0]
+	b.Frames, b.Behind = b.Frames[:0], 0
 }
 
 // Stats are cumulative counters since the handle was opened. The kernel

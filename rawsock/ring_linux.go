@@ -317,6 +317,7 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 		h.memMu.Lock()
 		h.outstanding++
 		h.lent[h.next] = true
+		b.Behind = h.behindLocked()
 		h.memMu.Unlock()
 		h.next = (h.next + 1) % h.nblocks
 		if len(b.Frames) == 0 {
@@ -351,6 +352,20 @@ func (h *ringHandle) ReadRecords(w *Writer, limit int) (int, uint64, error) {
 			return n, wire, nil
 		}
 	}
+}
+
+// behindLocked counts the filled blocks after h.next that the reader has
+// not taken yet, up to MaxBehind. The caller holds h.memMu.
+func (h *ringHandle) behindLocked() int {
+	n := 0
+	for i := h.next + 1; n < MaxBehind && n < h.nblocks-1; i++ {
+		k := i % h.nblocks
+		if h.lent[k] || blockStatus(h.block(k))&tpStatusUser == 0 {
+			break
+		}
+		n++
+	}
+	return n
 }
 
 // nextBlock waits until the block at h.next is user space's, and returns

@@ -258,7 +258,7 @@ func captureAction(c *cli.Context) error {
 	}
 	if decoding != nil {
 		if len(res.ProcessorMissed) > 0 && res.ProcessorMissed[0] > 0 {
-			fmt.Fprintf(os.Stderr, "%d packets not decoded (the decoder's queue was full)\n", res.ProcessorMissed[0])
+			fmt.Fprintf(os.Stderr, "%d packets not decoded (the decoder fell behind, or gave way to capture when CPU was short)\n", res.ProcessorMissed[0])
 		}
 		var parts []string
 		decoding.EachProtocol(func(p string, n uint64) { parts = append(parts, fmt.Sprintf("%s %d", p, n)) })

@@ -17,6 +17,11 @@
 //     waits for room in their queue rather than skip: while it waits, the
 //     kernel's ring keeps filling, and what does not fit is counted by the
 //     kernel as dropped, as with tcpdump. Nothing is lost silently.
+//   - When the CPU is short (the reader finds ShedBehind or more blocks
+//     already filled behind the one it reads, because decoders, the writer
+//     and the kernel's receive path share too little CPU), processors skip
+//     what they are given until the reader has caught up, counted as
+//     missed too: decoding gives way to capture.
 //
 // A capture that only writes a file (one handle, no processor, no other
 // sink) skips the queues and Frames altogether: the handle lays each block
@@ -43,6 +48,11 @@ import (
 // 512 KiB) the writer and a decoder together hold at most 96 of them: a
 // stuck decoder never takes the whole ring.
 const DefaultRingSize = 32
+
+// ShedBehind is how far behind (rawsock.Batch.Behind) a reader must be for
+// processors to skip blocks: about 2 MiB of kernel ring with the default
+// blocks, filled while the reader was kept from running.
+const ShedBehind = 4
 
 // Options describe one capture run.
 type Options struct {
@@ -224,6 +234,10 @@ func CaptureLive(ctx context.Context, o Options, live *Live) (Result, error) {
 		go func() {
 			defer consumers.Done()
 			c.drain(c.procs[i], func(b *block) error {
+				if c.behind.Load() > 0 {
+					c.procs[i].missed.Add(uint64(len(b.batch.Frames)))
+					return nil
+				}
 				for j := range b.batch.Frames {
 					p.Process(&b.batch.Frames[j])
 				}
@@ -274,6 +288,7 @@ type run struct {
 	bytes   atomic.Uint64
 	full    atomic.Bool
 	failed  atomic.Bool
+	behind  atomic.Int32 // readers at least ShedBehind blocks behind
 	errOnce sync.Once
 	err     error
 }
@@ -297,6 +312,12 @@ func (c *run) stats() rawsock.Stats {
 // for room in the sinks' queue and skips processors whose queue is full.
 func (c *run) read(ctx context.Context, s rawsock.Source) error {
 	direct := len(c.srcs) == 1 && len(c.procs) == 0
+	behind := false
+	defer func() {
+		if behind {
+			c.behind.Add(-1)
+		}
+	}()
 	if rr, ok := s.(rawsock.RecordReader); ok && direct && len(c.o.Sinks) == 1 {
 		if w, ok := c.o.Sinks[0].(*rawsock.Writer); ok {
 			if done, err := c.readRecords(rr, w); done {
@@ -314,6 +335,14 @@ func (c *run) read(ctx context.Context, s rawsock.Source) error {
 			return err
 		}
 		n := uint64(len(b.batch.Frames))
+		if now := b.batch.Behind >= ShedBehind; now != behind {
+			behind = now
+			if now {
+				c.behind.Add(1)
+			} else {
+				c.behind.Add(-1)
+			}
+		}
 		if direct {
 			// One reader and no processor: a queue would only add a
 			// goroutine switch per block, and the reader waits for the
@@ -333,7 +362,7 @@ func (c *run) read(ctx context.Context, s rawsock.Source) error {
 			}
 		}
 		for _, p := range c.procs {
-			if !p.q.TryPush(b) {
+			if behind || !p.q.TryPush(b) {
 				p.missed.Add(n)
 				b.unref()
 			}

@@ -30,6 +30,7 @@ type fakeSource struct {
 	closed  atomic.Bool
 	done    chan struct{}
 	stopped sync.Once
+	behind  func(seq int) int // Batch.Behind of each frame's batch, if set
 }
 
 func newFakeSource(total, blocks int) *fakeSource {
@@ -67,6 +68,9 @@ func (s *fakeSource) ReadBatch(b *rawsock.Batch) error {
 		binary.BigEndian.PutUint32(data, uint32(seq))
 		b.Frames = append(b.Frames[:0], rawsock.Frame{Timestamp: time.Unix(0, int64(seq)), CaptureLength: 64, Length: 64, Data: data})
 		rawsock.SetBatchOwner(b, s, seq)
+		if s.behind != nil {
+			b.Behind = s.behind(seq)
+		}
 		return nil
 	}
 }
@@ -160,6 +164,39 @@ func TestSlowProcessorDoesNotStallCapture(t *testing.T) {
 	}
 	if len(res.ProcessorMissed) != 1 || res.ProcessorMissed[0] == 0 || res.ProcessorMissed[0]+proc.n.Load() != total {
 		t.Fatalf("processor saw %d and missed %v of %d: every frame must be processed or counted", proc.n.Load(), res.ProcessorMissed, total)
+	}
+}
+
+// countProc counts the frames it processes.
+type countProc struct{ n atomic.Uint64 }
+
+func (p *countProc) Process(*rawsock.Frame) { p.n.Add(1) }
+
+// TestProcessorsGiveWayWhenReaderIsBehind: while the reader reports that
+// the kernel has filled ShedBehind blocks it has not read yet, processors
+// skip what they get (counted as missed) and the sink still gets every
+// frame; once it has caught up, they process again.
+func TestProcessorsGiveWayWhenReaderIsBehind(t *testing.T) {
+	const total = 2000
+	src := newFakeSource(total, 1<<20)
+	src.behind = func(seq int) int {
+		if seq < total-1 {
+			return ShedBehind
+		}
+		return 0
+	}
+	sink := &countSink{}
+	proc := &countProc{}
+	res, err := runFake(t, src, Options{Sinks: []Sink{sink}, Processors: []Processor{proc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.seqs) != total || res.Packets != total {
+		t.Fatalf("sink got %d frames (result %d), want all %d", len(sink.seqs), res.Packets, total)
+	}
+	got := proc.n.Load()
+	if got > 1 || got+res.ProcessorMissed[0] != total {
+		t.Fatalf("processor processed %d and missed %d of %d frames: it must skip all but the last, read after the reader caught up", got, res.ProcessorMissed[0], total)
 	}
 }
 
