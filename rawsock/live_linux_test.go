@@ -162,6 +162,45 @@ func TestLiveRecords(t *testing.T) {
 	}
 }
 
+// TestLiveBehind sends ~20 MB while nobody reads, then reads it all: the
+// first batches must say the reader is MaxBehind blocks behind, the last
+// one that nothing is waiting behind it.
+func TestLiveBehind(t *testing.T) {
+	p := netns.New(t)
+	src := openIn(t, p.NSA, p.LinkA, Config{})
+	inj, err := netns.NewInjector(p.NSB, p.LinkB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inj.Close()
+	const total = 25000 // ~800 bytes each: ~40 blocks of 512 KiB
+	for i := uint32(0); i < total; i++ {
+		f, _ := netns.NumberedFrame(i)
+		if err := inj.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // past the block timeout: the last block is handed over too
+	var b Batch
+	var behind []int
+	for got := 0; got < total; {
+		if err := src.ReadBatch(&b); err != nil {
+			t.Fatal(err)
+		}
+		got += len(b.Frames)
+		behind = append(behind, b.Behind)
+		b.Release()
+	}
+	if len(behind) < MaxBehind+2 || behind[0] != MaxBehind || behind[len(behind)-1] != 0 {
+		t.Fatalf("Behind of the %d batches: %v (want %d first, 0 last)", len(behind), behind, MaxBehind)
+	}
+	for i := 1; i < len(behind); i++ {
+		if behind[i] > behind[i-1] && behind[i-1] < MaxBehind {
+			t.Fatalf("Behind grew while nothing was sent: %v", behind)
+		}
+	}
+}
+
 // TestLiveStatsAccumulate checks that counters survive the kernel's
 // reset-on-read: two reads with traffic in between add up.
 func TestLiveStatsAccumulate(t *testing.T) {
