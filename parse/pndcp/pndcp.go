@@ -192,12 +192,14 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Frame is a decoded DCP header with a view of its block area.
 type Frame struct {
+	// (The header fields are in the order that lets Decode store them
+	// with two moves.)
 	FrameID       uint16      // PROFINET FrameID (0xFEFC-0xFEFF)
-	ServiceID     ServiceID   // Get, Set, Identify, Hello
 	ServiceType   ServiceType // request or response
+	ServiceID     ServiceID   // Get, Set, Identify, Hello
 	Xid           uint32      // transaction id
-	ResponseDelay uint16      // Identify request: response delay factor; otherwise reserved
 	DataLength    uint16      // DCPDataLength: bytes of blocks after the header
+	ResponseDelay uint16      // Identify request: response delay factor; otherwise reserved
 	Data          []byte      // view of the DataLength bytes of blocks
 
 	// Overflow is true when the frame holds more than MaxIndexed blocks:
@@ -214,7 +216,12 @@ type Frame struct {
 	// Decode and Block write and read each with one plain move. Block
 	// builds Value from the value's offset and length (not from its two
 	// ends) so that the compiler checks only that its end is in Data.
-	hdr [MaxIndexed]uint32 // option<<24 | suboption<<16 | BlockInfo
+	//
+	// hdr is the block's first 8 bytes as loaded little-endian, which
+	// Decode's fast loop stores as they come: option (bits 0-7),
+	// suboption (8-15) and the BlockInfo/BlockQualifier as on the wire
+	// (32-47; zero without one). Bits 16-31 and 48-63 are not read.
+	hdr [MaxIndexed]uint64
 	vs  [MaxIndexed]uint16 // offset of the value in Data
 	// Length of the value | 2<<16 if the block has a BlockInfo or
 	// BlockQualifier (which Length counts but the value does not).
@@ -227,7 +234,11 @@ const MaxIndexed = 32
 
 // NumBlocks returns the number of blocks indexed by Decode: all blocks of
 // the frame unless Overflow is set.
-func (f *Frame) NumBlocks() int { return int(f.n) }
+func (f *Frame) NumBlocks() int {
+	// n never exceeds MaxIndexed; min tells the compiler so, which lets a
+	// loop up to NumBlocks call Block without an index bounds check.
+	return min(int(f.n), MaxIndexed)
+}
 
 // Block returns indexed block i (0 <= i < NumBlocks()). Its Value is a view
 // into the decoded input. Decode has validated the block: Block only reads
@@ -235,8 +246,8 @@ func (f *Frame) NumBlocks() int { return int(f.n) }
 func (f *Frame) Block(i int) Block {
 	hd, vs, vx := f.hdr[i], int(f.vs[i]), int(f.vn[i])
 	ve := vs + vx&0xffff
-	return Block{Option: Option(hd >> 24), Suboption: uint8(hd >> 16), Length: uint16(vx + vx>>16), HasInfo: vx > 0xffff,
-		Info: uint16(hd), Value: f.Data[vs:ve:ve], Offset: vs - vx>>16 - int(f.valueOff)}
+	return Block{Option: Option(hd), Suboption: uint8(hd >> 8), Length: uint16(vx + vx>>16), HasInfo: vx > 0xffff,
+		Info: uint16(bits.ReverseBytes64(hd) >> 16), Value: f.Data[vs:ve:ve], Offset: vs - vx>>16 - int(f.valueOff)}
 }
 
 // Parse decodes b (starting at the FrameID) into a new Frame.
@@ -251,9 +262,9 @@ func Parse(b []byte) (Frame, error) {
 // it needs no bounds check.
 var requestKind = [256]blockKind{ServiceGet: kindSelector, ServiceSet: kindQualifier, ServiceHello: kindInfo}
 
-// controlResponse is option/suboption 5/4 as indexed (option in the top
+// controlResponse is option/suboption 5/4 as indexed (option in the low
 // byte): the one response block without a BlockInfo.
-const controlResponse = uint32(OptionControl)<<24 | uint32(SubControlResponse)<<16
+const controlResponse = uint16(OptionControl) | uint16(SubControlResponse)<<8
 
 // Decode decodes b (starting at the FrameID) into f, replacing its contents,
 // and indexes its blocks (see [Frame.Block]). Bytes after DataLength
@@ -267,15 +278,19 @@ func (f *Frame) Decode(b []byte) error {
 	h := b[:HeaderLen:HeaderLen]
 	// (Byte expressions rather than encoding/binary calls: the compiler
 	// combines them all the same, without an inlining marker each.)
-	fid, sid, st := uint16(h[0])<<8|uint16(h[1]), h[2], h[3]
-	f.FrameID, f.ServiceID, f.ServiceType = fid, ServiceID(sid), ServiceType(st)
-	f.Xid = uint32(h[4])<<24 | uint32(h[5])<<16 | uint32(h[6])<<8 | uint32(h[7])
-	// ResponseDelay and DataLength: swapped into one word, so that the
-	// compiler stores the two fields with one move.
-	rl := uint32(h[8])<<24 | uint32(h[9])<<16 | uint32(h[10])<<8 | uint32(h[11])
-	dl := int(uint16(rl))
-	rl = bits.RotateLeft32(rl, 16)
-	f.ResponseDelay, f.DataLength = uint16(rl), uint16(rl>>16)
+	// FrameID, ServiceID and ServiceType: loaded big-endian and rotated
+	// so that FrameID is in the low half, then ServiceType and ServiceID
+	// (the order of the fields), which the compiler stores with one move.
+	ft := bits.RotateLeft32(uint32(h[0])<<24|uint32(h[1])<<16|uint32(h[2])<<8|uint32(h[3]), 16)
+	fid, sid, st := uint16(ft), uint8(ft>>24), uint8(ft>>16)
+	f.FrameID, f.ServiceType, f.ServiceID = fid, ServiceType(st), ServiceID(sid)
+	// Xid, DataLength and ResponseDelay likewise (one load, swap, rotate
+	// and move).
+	xr := uint64(h[4])<<56 | uint64(h[5])<<48 | uint64(h[6])<<40 | uint64(h[7])<<32 |
+		uint64(h[8])<<24 | uint64(h[9])<<16 | uint64(h[10])<<8 | uint64(h[11])
+	dl := int(uint16(xr))
+	xr = bits.RotateLeft64(xr, 32)
+	f.Xid, f.DataLength, f.ResponseDelay = uint32(xr), uint16(xr>>32), uint16(xr>>48)
 	if dl > len(b)-HeaderLen || dl == 0 || fid < FrameIDHello || fid > FrameIDIdentifyResponse {
 		return f.decodeEnd(b)
 	}
@@ -283,9 +298,7 @@ func (f *Frame) Decode(b []byte) error {
 	d := b[HeaderLen : HeaderLen+dl : HeaderLen+dl]
 	f.Data = d
 	minInfo := uint(2)
-	if ServiceType(st) != TypeRequest {
-		f.Overflow, f.kind, f.valueOff, f.n = false, kindInfo, 4, 0
-	} else {
+	if ft&0xff0000 == 0 { // ServiceType(st) == TypeRequest, tested in place
 		kind := requestKind[sid]
 		f.Overflow, f.kind, f.valueOff, f.n = false, kind, 4, 0
 		switch kind {
@@ -294,6 +307,8 @@ func (f *Frame) Decode(b []byte) error {
 		case kindPlain:
 			minInfo = 1 << 16
 		}
+	} else {
+		f.Overflow, f.kind, f.valueOff, f.n = false, kindInfo, 4, 0
 	}
 	// Index the blocks: this is the hot path of DCP decoding. It mirrors
 	// Blocks.Next (kept separate so that it runs without a call per block).
@@ -308,50 +323,118 @@ func (f *Frame) Decode(b []byte) error {
 	// MaxIndexed blocks. It reads the header and the BlockInfo from one
 	// window of x without further bounds checks. Its offset v of a block
 	// is that of the block's value in Data, 4 bytes past the block's header
-	// (at x[v+8], as Data starts at x[12]); v is a uint32 so that the
+	// (at x[v+8], as Data starts at x[12]); v32 is a uint32 so that the
 	// compiler knows that v+16 cannot overflow. From one block to the next
 	// (the chain of latencies that bounds this loop) there is only the
 	// load of the low length byte, an addition and a rounding; the
-	// comparisons, the other loads and the stores run beside it. The second
-	// loop takes whatever is left, including every error.
+	// comparisons, the other loads and the stores run beside it. Whether
+	// a block ends within Data is not tested in the loop (see below). The
+	// second loop takes whatever is left, including every error.
 	k := 0
 	x := b[: HeaderLen+dl : HeaderLen+dl]
-	lim, dl5 := len(x)-16, uint(dl)+5
+	lim := len(x) - 16
 	v32 := uint32(4)
-	for k < MaxIndexed {
+	// Three blocks per round, so that the count is tested once for the
+	// three. The second and third repeat the steps of the first. (In the
+	// second, the two BlockInfo tests are swapped and e5 comes after the
+	// stores; with the order of the request and response branches above,
+	// this is the arrangement found to need the fewest padding NOPs
+	// before jumps with Go 1.26. It does not change what the code does.)
+	for k < MaxIndexed-2 {
 		v := uint(v32)
 		if int(v) > lim {
+			if int(v)-4 == dl {
+				// The last block ends at the end of Data: the common
+				// end, taken here without the test below.
+				f.n = uint8(k)
+				return nil
+			}
 			break
 		}
 		w := x[v : v+16 : v+16]
-		hd := uint32(w[8])<<24 | uint32(w[9])<<16 | uint32(w[10])<<8 | uint32(w[11]) // option, suboption, length
+		// Option, suboption, length and BlockInfo (if any) as one
+		// little-endian word, stored as is.
+		hd := uint64(w[8]) | uint64(w[9])<<8 | uint64(w[10])<<16 | uint64(w[11])<<24 |
+			uint64(w[12])<<32 | uint64(w[13])<<40 | uint64(w[14])<<48 | uint64(w[15])<<56
 		// The low length byte, loaded on its own for the short chain
 		// (x[v+11] rather than w[11], which would keep the compiler from
 		// combining hd's loads into one).
 		n := uint(x[v+11])
-		if hd&0xff00 != 0 {
+		if hd&0xff0000 != 0 {
 			break // a block of 256 bytes or more: left to the loop below
 		}
-		hd &^= 0xffff
 		// e5 is the block's end plus 5, from which the next v is one
 		// rounding away (the rounding adds the padding byte of an odd
 		// block). v+5 is computed as (v+4)|1 (v is even) so that the
 		// compiler does not fold it into v+n+5: computed from v while n
 		// is loaded, it keeps the +5 off the chain.
 		e5 := (v + 4) | 1 + n
-		if n >= minInfo && hd != controlResponse {
-			f.hdr[k], f.vs[k], f.vn[k] = hd|(uint32(w[12])<<8|uint32(w[13])), uint16(v+2), uint32(n)+(2<<16-2)
+		if n < minInfo || uint16(hd) == controlResponse {
+			f.hdr[k], f.vs[k], f.vn[k] = uint64(uint32(hd)), uint16(v), uint32(n)
 		} else {
-			f.hdr[k], f.vs[k], f.vn[k] = hd, uint16(v), uint32(n)
+			f.hdr[k], f.vs[k], f.vn[k] = hd, uint16(v+2), uint32(n)+(2<<16-2)
 		}
-		if e5 > dl5 { // (tested after the stores, which is shorter; entry k is not counted)
-			f.n = uint8(k)
-			return errAt(HeaderLen+int(v)-2, "DCPBlockLength", ErrBadLength)
+		v = e5 &^ 1
+		if int(v) > lim {
+			k++
+			v32 = uint32(v)
+			break
 		}
-		k++
+		w = x[v : v+16 : v+16]
+		hd = uint64(w[8]) | uint64(w[9])<<8 | uint64(w[10])<<16 | uint64(w[11])<<24 |
+			uint64(w[12])<<32 | uint64(w[13])<<40 | uint64(w[14])<<48 | uint64(w[15])<<56
+		n = uint(x[v+11])
+		if hd&0xff0000 != 0 {
+			k++
+			v32 = uint32(v)
+			break
+		}
+		if uint16(hd) == controlResponse || n < minInfo {
+			f.hdr[k+1], f.vs[k+1], f.vn[k+1] = uint64(uint32(hd)), uint16(v), uint32(n)
+		} else {
+			f.hdr[k+1], f.vs[k+1], f.vn[k+1] = hd, uint16(v+2), uint32(n)+(2<<16-2)
+		}
+		e5 = (v + 4) | 1 + n
+		v = e5 &^ 1
+		if int(v) > lim {
+			k += 2
+			v32 = uint32(v)
+			break
+		}
+		w = x[v : v+16 : v+16]
+		hd = uint64(w[8]) | uint64(w[9])<<8 | uint64(w[10])<<16 | uint64(w[11])<<24 |
+			uint64(w[12])<<32 | uint64(w[13])<<40 | uint64(w[14])<<48 | uint64(w[15])<<56
+		n = uint(x[v+11])
+		if hd&0xff0000 != 0 {
+			k += 2
+			v32 = uint32(v)
+			break
+		}
+		e5 = (v + 4) | 1 + n
+		if n < minInfo || uint16(hd) == controlResponse {
+			f.hdr[k+2], f.vs[k+2], f.vn[k+2] = uint64(uint32(hd)), uint16(v), uint32(n)
+		} else {
+			f.hdr[k+2], f.vs[k+2], f.vn[k+2] = hd, uint16(v+2), uint32(n)+(2<<16-2)
+		}
 		v32 = uint32(e5) &^ 1
+		k += 3
 	}
+	// Whether the last block indexed ends within Data is tested once
+	// here, not in the loop: while the next block's window fits, it does.
+	// When the next block's offset p is dl, the last block ends exactly
+	// at the end of Data (the common case). Beyond (p > dl, or p = dl+1
+	// for an odd-length block without its padding byte at the end), its
+	// end is read back from the index. If the block ends past Data, the
+	// loop below indexes all blocks again and reports the error at its
+	// offset.
 	p := int(v32) - 4
+	if p >= dl {
+		if p == dl || int(f.vs[k-1])+int(uint16(f.vn[k-1])) <= dl {
+			f.n = uint8(k)
+			return nil
+		}
+		k, p = 0, 0
+	}
 	for p < len(d) {
 		if k >= MaxIndexed {
 			f.Overflow = true
@@ -368,10 +451,10 @@ func (f *Frame) Decode(b []byte) error {
 			f.n = uint8(k)
 			return errAt(HeaderLen+p+2, "DCPBlockLength", ErrBadLength)
 		}
-		hd, vs := uint32(w[0])<<24|uint32(w[1])<<16, p+4
-		if uint(n) >= minInfo && hd != controlResponse {
+		hd, vs := uint64(w[0])|uint64(w[1])<<8, p+4
+		if uint(n) >= minInfo && uint16(hd) != controlResponse {
 			bi := d[vs : vs+2 : vs+2]
-			hd |= uint32(bi[0])<<8 | uint32(bi[1])
+			hd |= uint64(bi[0])<<32 | uint64(bi[1])<<40
 			vs += 2
 		}
 		f.hdr[k], f.vs[k], f.vn[k] = hd, uint16(vs), uint32(e-vs)|uint32(vs-p-4)<<16
@@ -409,7 +492,7 @@ func (f *Frame) indexSelectors(d []byte) error {
 	f.Overflow, f.valueOff = false, 2
 	p, k := 0, 0
 	for ; p+2 <= len(d) && k < MaxIndexed; p += 2 {
-		f.hdr[k], f.vs[k], f.vn[k] = uint32(d[p])<<24|uint32(d[p+1])<<16, uint16(p+2), 0
+		f.hdr[k], f.vs[k], f.vn[k] = uint64(d[p])|uint64(d[p+1])<<8, uint16(p+2), 0
 		k++
 	}
 	f.n = uint8(k)

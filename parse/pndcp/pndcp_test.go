@@ -814,3 +814,68 @@ func TestFastLoopEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestLastFastBlockEnd covers the test Decode makes once after its fast
+// loop: whether the last block it indexed ends within DataLength. Frames of
+// 1 to 8 blocks (so that the last block falls on each position of the
+// loop's three-block round) get a DataLength that covers all their bytes
+// or 1 to 3 bytes fewer: without the padding byte of a last odd-length
+// block (valid), or cutting the last block (an error). The index and the
+// error must match the Blocks iterator's.
+func TestLastFastBlockEnd(t *testing.T) {
+	var f Frame
+	for count := 1; count <= 8; count++ {
+		for _, last := range []int{2, 3, 4, 5, 6, 9, 10, 60, 61} {
+			b := []byte{0xfe, 0xff, 5, 1, 0, 0, 0, 1, 0, 0, 0, 0}
+			for i := range count {
+				n := 6
+				if i == count-1 {
+					n = last
+				}
+				b = append(b, 2, byte(i+1), byte(n>>8), byte(n))
+				for j := range n {
+					b = append(b, byte(i*16+j))
+				}
+				if n&1 == 1 {
+					b = append(b, 0) // padding
+				}
+			}
+			// A few bytes after DataLength, as Ethernet padding would be.
+			full := len(b) - HeaderLen
+			b = append(b, 0xee, 0xee, 0xee, 0xee)
+			for short := range 4 {
+				dl := full - short
+				binary.BigEndian.PutUint16(b[10:], uint16(dl))
+				err := f.Decode(b)
+				it := f.Blocks()
+				var blk Block
+				i := 0
+				for it.Next(&blk) {
+					if i >= f.NumBlocks() {
+						t.Fatalf("%d blocks, last %d, DataLength %d: block %d not indexed", count, last, dl, i)
+					}
+					x := f.Block(i)
+					if x.Option != blk.Option || x.Suboption != blk.Suboption || x.Length != blk.Length ||
+						x.HasInfo != blk.HasInfo || x.Info != blk.Info || x.Offset != blk.Offset ||
+						string(x.Value) != string(blk.Value) || cap(x.Value) != len(x.Value) {
+						t.Fatalf("%d blocks, last %d, DataLength %d, block %d: index %+v, iterator %+v", count, last, dl, i, x, blk)
+					}
+					i++
+				}
+				if i != f.NumBlocks() || f.Overflow {
+					t.Fatalf("%d blocks, last %d, DataLength %d: index %d blocks (overflow %v), iterator %d",
+						count, last, dl, f.NumBlocks(), f.Overflow, i)
+				}
+				var de, ie *Error
+				if (err == nil) != (it.Err() == nil) ||
+					err != nil && (!errors.As(err, &de) || !errors.As(it.Err(), &ie) || de.Offset != ie.Offset || de.Err != ie.Err) {
+					t.Fatalf("%d blocks, last %d, DataLength %d: Decode %v, iterator %v", count, last, dl, err, it.Err())
+				}
+				// Only the full DataLength, or one missing padding byte, is valid.
+				if valid := short == 0 || short == 1 && last&1 == 1; (err == nil) != valid {
+					t.Fatalf("%d blocks, last %d, DataLength %d: error %v", count, last, dl, err)
+				}
+			}
+		}
+	}
+}
