@@ -99,6 +99,22 @@ func TestLiveCaptureEveryFrame(t *testing.T) {
 	}
 }
 
+// sendNumbered injects numbered frames 0 to n-1 from p's second namespace.
+func sendNumbered(t *testing.T, p *netns.Pair, n uint32) {
+	t.Helper()
+	inj, err := netns.NewInjector(p.NSB, p.LinkB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inj.Close()
+	for i := uint32(0); i < n; i++ {
+		f, _ := netns.NumberedFrame(i)
+		if err := inj.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestLiveRecords captures numbered frames through ReadRecords (the direct
 // path of a capture that only writes a file), with a limit, into pcap and
 // pcapng, and reads the files back with pcapgo: every frame up to the
@@ -112,18 +128,8 @@ func TestLiveRecords(t *testing.T) {
 			if !ok {
 				t.Fatalf("%T is not a RecordReader", src)
 			}
-			inj, err := netns.NewInjector(p.NSB, p.LinkB)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer inj.Close()
 			const sent, limit = 20000, 15000
-			for i := uint32(0); i < sent; i++ {
-				f, _ := netns.NumberedFrame(i)
-				if err := inj.Send(f); err != nil {
-					t.Fatal(err)
-				}
-			}
+			sendNumbered(t, p, sent)
 			var file bytes.Buffer
 			w, err := NewWriter(&file, format, LinkTypeEthernet, DefaultSnaplen)
 			if err != nil {
@@ -168,18 +174,8 @@ func TestLiveRecords(t *testing.T) {
 func TestLiveBehind(t *testing.T) {
 	p := netns.New(t)
 	src := openIn(t, p.NSA, p.LinkA, Config{})
-	inj, err := netns.NewInjector(p.NSB, p.LinkB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inj.Close()
 	const total = 25000 // ~800 bytes each: ~40 blocks of 512 KiB
-	for i := uint32(0); i < total; i++ {
-		f, _ := netns.NumberedFrame(i)
-		if err := inj.Send(f); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sendNumbered(t, p, total)
 	time.Sleep(50 * time.Millisecond) // past the block timeout: the last block is handed over too
 	var b Batch
 	var behind []int
