@@ -129,15 +129,42 @@ type Result struct {
 type block struct {
 	batch rawsock.Batch
 	refs  atomic.Int32
+	free  *freeList // where it goes back when released
 }
-
-var blockPool = sync.Pool{New: func() any { return new(block) }}
 
 func (b *block) unref() {
 	if b.refs.Add(-1) == 0 {
 		b.batch.Release()
-		blockPool.Put(b)
+		b.free.put(b)
 	}
+}
+
+// freeList keeps a capture's released blocks for reuse. Unlike a
+// sync.Pool it is not emptied by garbage collections: a block's Frames grow
+// to a ring block's worth (~260 KB of small frames), and growing them again
+// after every collection made the garbage that caused the next one; on one
+// CPU, those collections' marking stalled the reader long enough for the
+// kernel to drop frames.
+type freeList struct {
+	mu     sync.Mutex
+	blocks []*block
+}
+
+func (l *freeList) get() *block {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.blocks); n > 0 {
+		b := l.blocks[n-1]
+		l.blocks = l.blocks[:n-1]
+		return b
+	}
+	return &block{free: l}
+}
+
+func (l *freeList) put(b *block) {
+	l.mu.Lock()
+	l.blocks = append(l.blocks, b)
+	l.mu.Unlock()
 }
 
 // consumer is one queue and the goroutine draining it.
@@ -289,6 +316,7 @@ type run struct {
 	full    atomic.Bool
 	failed  atomic.Bool
 	behind  atomic.Int32 // readers at least ShedBehind blocks behind
+	free    freeList
 	errOnce sync.Once
 	err     error
 }
@@ -326,9 +354,9 @@ func (c *run) read(ctx context.Context, s rawsock.Source) error {
 		}
 	}
 	for {
-		b := blockPool.Get().(*block)
+		b := c.free.get()
 		if err := s.ReadBatch(&b.batch); err != nil {
-			blockPool.Put(b)
+			c.free.put(b)
 			if errors.Is(err, rawsock.ErrClosed) {
 				return nil
 			}
@@ -351,7 +379,7 @@ func (c *run) read(ctx context.Context, s rawsock.Source) error {
 				c.fail(err)
 			}
 			b.batch.Release()
-			blockPool.Put(b)
+			c.free.put(b)
 			continue
 		}
 		b.refs.Store(int32(1 + len(c.procs)))
