@@ -50,9 +50,8 @@ func FormatForPath(path string) FileFormat {
 // disk), a regular file is cut back to its last complete packet and stays
 // readable.
 type Writer struct {
-	out     io.Writer
-	file    *os.File                  // set when out is a regular file that can be truncated
-	write   func([]byte) (int, error) // out's Write, or a direct write (directWriter)
+	file    *os.File                  // set when the output is a regular file that can be truncated
+	write   func([]byte) (int, error) // the output's Write, or a direct write (directWriter)
 	ng      *pcapgo.NgWriter
 	ngOut   byteSink // where ng's blocks land before they join buf
 	snaplen int
@@ -89,7 +88,7 @@ const (
 // is an *os.File naming a regular file, a failed write cuts the file back
 // to its last complete record.
 func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Writer, error) {
-	w := &Writer{out: out, write: out.Write, snaplen: snaplen, buf: make([]byte, 0, 64<<10)}
+	w := &Writer{write: out.Write, snaplen: snaplen, buf: make([]byte, 0, 64<<10)}
 	if f, ok := out.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			w.file = f

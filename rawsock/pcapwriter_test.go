@@ -136,7 +136,7 @@ func TestWriterCutBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w.out, w.write = sw, sw.Write // the header went to the file: the "disk" fills from here
+			w.write = sw.Write // the header went to the file: the "disk" fills from here
 			frames := testFrames()
 			if _, err := w.WriteFrames(frames); err != nil {
 				t.Fatal(err)
