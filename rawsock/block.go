@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -89,6 +90,13 @@ func newBlockCursor(block []byte, vlan bool) (blockCursor, error) {
 	return blockCursor{block: block, blkLen: uint64(blkLen), off: uint64(le.Uint32(block[bdOffsetToFirst:])), n: n, vlan: vlan}, nil
 }
 
+// limit stops the walk after n frames (0: no limit).
+func (c *blockCursor) limit(n int) {
+	if n > 0 && uint32(n) < c.n {
+		c.n = uint32(n)
+	}
+}
+
 // more reports whether the block has frames left.
 func (c *blockCursor) more() bool { return c.i < c.n }
 
@@ -125,9 +133,12 @@ func (c *blockCursor) next(f *ringFrame) error {
 		}
 	}
 	if c.i+1 < c.n {
+		// Frames never overlap: the next header comes after this frame's
+		// data (so the walk advances, and putting a tag back in this frame
+		// cannot change a header still to be read).
 		next := uint64(le.Uint32(h[fhNextOffset:]))
-		if next < frameHdrLen {
-			c.err = c.corrupt("next offset %d does not advance", next)
+		if off+next < f.mac+f.caplen {
+			c.err = c.corrupt("next offset %d is inside the frame, whose data ends at %d", next, f.mac+f.caplen-off)
 			return nil
 		}
 		c.off = off + next
@@ -200,29 +211,54 @@ func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int
 	if err != nil {
 		return buf, 0, 0, err
 	}
-	if limit > 0 && uint32(limit) < c.n {
-		c.n = uint32(limit)
+	c.limit(limit)
+	return appendRecords(buf, &c, snaplen, ng, 0)
+}
+
+// appendRecords lays out the frames left in c's block as records at the end
+// of buf, as appendBlockRecords does, and stops early once buf is longer
+// than stop bytes (0: never), so that a caller can write the buffer out
+// while it is still in the CPU's cache and go on where it stopped.
+func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, stop int) (_ []byte, frames int, wire uint64, err error) {
+	if stop <= 0 {
+		stop = math.MaxInt
 	}
+	block := c.block[:c.blkLen]
+	end, vlan := c.blkLen, c.vlan
 	le, be := binary.LittleEndian, binary.BigEndian
 	// Records go at buf[p:]. A record is never longer than the space its
 	// frame took in the block (a 48-byte header and room for a tag come
 	// before each frame), so room for blkLen more bytes is enough unless
 	// frames overlap, which only a corrupt block does (then buf grows).
 	p := len(buf)
-	buf = slices.Grow(buf, int(c.blkLen))
+	buf = slices.Grow(buf, int(end))
 	buf = buf[:cap(buf)]
+	off, i, n := c.off, c.i, c.n
 	var rf ringFrame
-	for c.more() {
+	for i < n && p < stop {
+		if !ng {
+			// Most frames take the short way; the first that does not
+			// (or that would pass stop) comes here below.
+			used, next, k, w := appendCommonPcap(buf[p:min(len(buf), stop)], block, off, n-i, uint64(snaplen), vlan)
+			p, off, i = p+used, next, i+k
+			frames += int(k)
+			wire += w
+			if i == n {
+				break
+			}
+		}
+		c.off, c.i = off, i
 		if err = c.next(&rf); err != nil {
 			break
 		}
-		caplen, length := rf.caplen, rf.wire
-		if rf.tagged {
+		off, i, n = c.off, c.i, c.n
+		mac, caplen, length := rf.mac, rf.caplen, rf.wire
+		sec, nsec, tagged := rf.sec, rf.nsec, rf.tagged
+		if tagged {
 			caplen += vlanTagLen
 			length += vlanTagLen
 		}
 		caplen = min(caplen, uint64(snaplen))
-		sec, nsec := rf.sec, rf.nsec
 		if nsec >= 1e9 { // as time.Unix normalizes it
 			sec, nsec = sec+nsec/1e9, nsec%1e9
 		}
@@ -232,7 +268,7 @@ func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int
 		}
 		need := hl + int(caplen) + tl
 		if need > len(buf)-p {
-			buf = slices.Grow(buf[:p], need+int(c.blkLen))
+			buf = slices.Grow(buf[:p], need+int(end))
 			buf = buf[:cap(buf)]
 		}
 		r := buf[p : p+need]
@@ -253,21 +289,65 @@ func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int
 			le.PutUint32(r[need-4:], uint32(need))
 		}
 		d := r[hl : hl+int(caplen)]
-		if !rf.tagged {
-			copy(d, block[rf.mac:])
+		if !tagged {
+			copy(d, block[mac:])
 		} else {
 			var tag [vlanTagLen]byte
 			be.PutUint16(tag[:], rf.tpid)
 			be.PutUint16(tag[2:], rf.tci)
-			m := copy(d, block[rf.mac:rf.mac+macAddrsLen])
+			m := copy(d, block[mac:mac+macAddrsLen])
 			m += copy(d[m:], tag[:])
-			copy(d[m:], block[rf.mac+macAddrsLen:])
+			copy(d[m:], block[mac+macAddrsLen:])
 		}
 		frames++
 		wire += length
 	}
-	if err == nil {
+	c.off, c.i = off, i
+	if err == nil && !c.more() {
 		err = c.err
 	}
 	return buf[:p], frames, wire, err
+}
+
+// appendCommonPcap lays out pcap records for the common frames of block
+// that follow one another from the frame header at off, at most left of
+// them, into dst: frames whose header and data lie inside the block, with
+// no VLAN tag to put back, a sane timestamp, and a next frame that starts
+// after their data. It stops at the first frame that is not common or
+// whose record does not fit in dst, and returns the bytes of dst it used,
+// the offset of the next frame header, how many frames it laid out and
+// their length on the wire. It is appendRecords's short way: what it
+// leaves, appendRecords lays out one frame at a time, or reports as
+// corrupt.
+func appendCommonPcap(dst, block []byte, off uint64, left uint32, snaplen uint64, vlan bool) (used int, _ uint64, k uint32, wire uint64) {
+	le := binary.LittleEndian
+	end := uint64(len(block))
+	for k < left && off >= blockHeaderLen && off <= end-frameHdrLen {
+		h := (*[frameHdrLen]byte)(block[off:])
+		w0 := le.Uint64(h[fhNextOffset:]) // next offset, sec
+		w1 := le.Uint64(h[fhNsec:])       // nsec, snaplen
+		w2 := le.Uint64(h[fhLen:])        // len, status
+		caplen, length := w1>>32, uint64(uint32(w2))
+		mac := off + uint64(le.Uint16(h[fhMac:]))
+		next := uint64(uint32(w0))
+		if mac < off+frameHdrLen || mac+caplen > end || caplen > length || uint32(w1) >= 1e9 ||
+			(off+next < mac+caplen && k+1 < left) ||
+			vlan && (le.Uint32(h[fhVLANTCI:]) != 0 || w2>>32&tpStatusVLANValid != 0) {
+			break
+		}
+		caplen = min(caplen, snaplen)
+		need := pcapRecordHeaderLen + int(caplen)
+		if need > len(dst)-used {
+			break
+		}
+		r := dst[used : used+need]
+		le.PutUint64(r[0:], w0>>32|w1<<32) // sec, nsec
+		le.PutUint64(r[8:], caplen|length<<32)
+		copy(r[pcapRecordHeaderLen:], block[mac:mac+caplen])
+		used += need
+		off += next
+		k++
+		wire += length
+	}
+	return used, off, k, wire
 }

@@ -186,7 +186,7 @@ func FuzzWalkBlock(f *testing.F) {
 func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, format FileFormat) {
 	t.Helper()
 	frames, werr := walkBlock(slices.Clone(block), snaplen, 1, true, nil)
-	if limit > 0 && len(frames) > limit {
+	if limit > 0 && len(frames) >= limit { // the walk stops before frame limit
 		frames, werr = frames[:limit], nil
 	}
 	var want bytes.Buffer
@@ -221,6 +221,35 @@ func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, for
 	if !bytes.Equal(got[1:], want.Bytes()[hdrLen:]) {
 		t.Fatalf("records differ:\n got %x\nwant %x", got[1:], want.Bytes()[hdrLen:])
 	}
+	// Laid out a few records at a time, as appendRingBlock writes them
+	// out: the same records, frames and error.
+	for _, stop := range []int{1, 60, 700} {
+		c, err := newBlockCursor(block, true)
+		if err != nil {
+			break // appendBlockRecords failed the same way, checked above
+		}
+		c.limit(limit)
+		var chunks []byte
+		n, wire := 0, uint64(0)
+		for {
+			buf, k, kw, err := appendRecords(bytes.Repeat([]byte{0xee}, 64)[:0], &c, snaplen, format == FormatPcapng, stop)
+			chunks = append(chunks, buf...)
+			n, wire = n+k, wire+kw
+			if err != nil || !c.more() {
+				if (err == nil) != (rerr == nil) || err != nil && err.Error() != rerr.Error() {
+					t.Fatalf("stop %d: err %v, want %v", stop, err, rerr)
+				}
+				break
+			}
+			if k == 0 {
+				t.Fatalf("stop %d: a call laid out nothing and left frames", stop)
+			}
+		}
+		if n != len(frames) || wire != wantWire || !bytes.Equal(chunks, want.Bytes()[hdrLen:]) {
+			t.Fatalf("stop %d: %d frames, %d bytes on the wire, records equal %v; want %d, %d",
+				stop, n, wire, bytes.Equal(chunks, want.Bytes()[hdrLen:]), len(frames), wantWire)
+		}
+	}
 }
 
 func TestBlockRecordsMatchFrames(t *testing.T) {
@@ -242,9 +271,21 @@ func TestBlockRecordsMatchFrames(t *testing.T) {
 		}
 		b := buildBlock(8192, frames)
 		if len(frames) > 0 && rng.IntN(3) == 0 {
-			// Corrupt one field of one frame header, or the block header.
+			// Corrupt one field of one frame header, with a value that is
+			// wild or small (a link that does not advance, a frame
+			// shorter on the wire than captured), or the block header.
 			off := blockHeaderLen + rng.IntN(len(frames))*16
-			le.PutUint32(b[off+[]int{fhNextOffset, fhSnaplen, fhLen, fhMac, fhNsec}[rng.IntN(5)]:], rng.Uint32())
+			if rng.IntN(2) == 0 {
+				off = blockHeaderLen
+				for range rng.IntN(len(frames)) {
+					off += int(le.Uint32(b[off+fhNextOffset:]))
+				}
+			}
+			v := rng.Uint32()
+			if rng.IntN(2) == 0 {
+				v = rng.Uint32N(80)
+			}
+			le.PutUint32(b[off+[]int{fhNextOffset, fhSnaplen, fhLen, fhMac, fhNsec}[rng.IntN(5)]:], v)
 		}
 		snap := []int{DefaultSnaplen, 64, 14, 13, 1}[rng.IntN(5)]
 		checkRecordsMatchFrames(t, b, snap, rng.IntN(4)*rng.IntN(6), FileFormat(i%2))

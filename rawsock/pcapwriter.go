@@ -354,13 +354,37 @@ func (w *Writer) Close(st *Stats) error {
 	return w.Flush()
 }
 
+// recordChunk is how many bytes of records appendRingBlock lays out
+// before it writes them: a chunk small enough to stay in the CPU's cache
+// between being laid out and being written, large enough that the write
+// calls do not show.
+const recordChunk = 64 << 10
+
 // appendRingBlock appends at most limit (0: all) frames of a TPACKET_V3
-// ring block as records, as WriteFrames would after walkBlock, without
-// flushing. It returns how many it appended and their length on the wire.
-func (w *Writer) appendRingBlock(block []byte, vlan bool, limit int) (int, uint64, error) {
-	buf, n, wire, err := appendBlockRecords(w.buf, block, w.snaplen, vlan, w.ng != nil, limit)
-	w.buf = buf
-	w.packets += uint64(n)
-	w.pending += uint64(n)
-	return n, wire, err
+// ring block as records, as WriteFrames would after walkBlock, writing
+// them out every recordChunk bytes (the last chunk stays buffered). It
+// returns how many it appended and their length on the wire.
+func (w *Writer) appendRingBlock(block []byte, vlan bool, limit int) (n int, wire uint64, err error) {
+	c, err := newBlockCursor(block, vlan)
+	if err != nil {
+		return 0, 0, err
+	}
+	c.limit(limit)
+	stop := recordChunk
+	for {
+		buf, k, kw, err := appendRecords(w.buf, &c, w.snaplen, w.ng != nil, stop)
+		w.buf = buf
+		w.packets += uint64(k)
+		w.pending += uint64(k)
+		n += k
+		wire += kw
+		if err != nil || !c.more() {
+			return n, wire, err
+		}
+		if w.Flush() != nil {
+			// The file failed (w.err says why, at the caller's Flush):
+			// the rest of the block is counted as before, unwritten.
+			stop = 0
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -160,6 +161,107 @@ func TestWriterCutBack(t *testing.T) {
 			_, _, _, data := readBack(t, b, format)
 			if uint64(len(data)) != w.PacketsWritten() || len(data) == len(frames) {
 				t.Errorf("format %d room %d: file holds %d packets, PacketsWritten %d (of %d)", format, room, len(data), w.PacketsWritten(), len(frames))
+			}
+		}
+	}
+}
+
+// countingWriter records the size of each write.
+type countingWriter struct {
+	bytes.Buffer
+	writes []int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes = append(c.writes, len(p))
+	return c.Buffer.Write(p)
+}
+
+// TestRingBlockChunks writes one large ring block through the direct path:
+// it goes out in chunks of about recordChunk bytes, the file is what
+// walkBlock and WriteFrames make of the block, and a disk that fills in
+// the middle of the block leaves a file that ends on a whole record.
+func TestRingBlockChunks(t *testing.T) {
+	var sf []synthFrame
+	for i := range 1500 {
+		sf = append(sf, synthFrame{data: frameBytes(60+i%400, byte(i))})
+	}
+	blk := buildBlock(1<<20, sf)
+	frames, err := walkBlock(slices.Clone(blk), DefaultSnaplen, 1, true, nil)
+	if err != nil || len(frames) != len(sf) {
+		t.Fatalf("walkBlock: %d frames, %v", len(frames), err)
+	}
+	for _, format := range []FileFormat{FormatPcap, FormatPcapng} {
+		var want bytes.Buffer
+		ww, err := NewWriter(&want, format, LinkTypeEthernet, DefaultSnaplen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ww.WriteFrames(frames); err != nil {
+			t.Fatal(err)
+		}
+		if err := ww.Flush(); err != nil {
+			t.Fatal(err)
+		}
+
+		var got countingWriter
+		w, err := NewWriter(&got, format, LinkTypeEthernet, DefaultSnaplen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.writes = nil
+		n, _, err := w.appendRingBlock(blk, true, 0)
+		if err != nil || n != len(frames) {
+			t.Fatalf("format %d: appendRingBlock %d frames, %v", format, n, err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("format %d: direct path output differs from WriteFrames", format)
+		}
+		total := want.Len()
+		if len(got.writes) < total/recordChunk {
+			t.Errorf("format %d: %d bytes went out in %d writes, want one per %d bytes", format, total, len(got.writes), recordChunk)
+		}
+		for _, k := range got.writes[:len(got.writes)-1] {
+			if k > recordChunk+2048 {
+				t.Errorf("format %d: a write of %d bytes, want at most a chunk of %d and a record", format, k, recordChunk)
+			}
+		}
+
+		// The disk fills in the second chunk.
+		path := filepath.Join(t.TempDir(), "out")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err = NewWriter(f, format, LinkTypeEthernet, DefaultSnaplen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.write = (&shortWriter{f: f, room: recordChunk + recordChunk/2}).Write
+		n, _, err = w.appendRingBlock(blk, true, 0)
+		if err != nil || n != len(frames) {
+			t.Fatalf("format %d, full disk: appendRingBlock %d frames, %v", format, n, err)
+		}
+		var we *WriteError
+		if err := w.Flush(); !errors.As(err, &we) {
+			t.Fatalf("format %d, full disk: Flush error %v, want a WriteError", format, err)
+		}
+		f.Close()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, data := readBack(t, b, format)
+		if int64(len(b)) != we.Bytes || uint64(len(data)) != w.PacketsWritten() || len(data) == 0 || len(data) >= len(frames) {
+			t.Errorf("format %d, full disk: file %d bytes (error says %d), %d packets, PacketsWritten %d, of %d",
+				format, len(b), we.Bytes, len(data), w.PacketsWritten(), len(frames))
+		}
+		for i, d := range data {
+			if !bytes.Equal(d, frames[i].Data) {
+				t.Fatalf("format %d, full disk: packet %d differs", format, i)
 			}
 		}
 	}
