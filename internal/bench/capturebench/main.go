@@ -5,10 +5,13 @@
 // sends at its maximum rate while one capture tool at a time writes what it
 // sees to /dev/null (or, with -out DIR, to a file there, as a sensor that
 // keeps what it captures does); the tools take turns (interleaved runs) and
-// the medians are printed as a Markdown table. Each tool is also run once per round with no traffic, so its
-// start-up cost (a 64 MiB ring costs ~0.1 s of system time to allocate on
-// these VMs) can be told apart from its cost per packet: the last column
-// subtracts it. Needs root, tcpdump and taskset.
+// the medians are printed as a Markdown table. Each run also reads the CPU
+// time the tool has used by the time it says it is listening, before the
+// first frame is sent: its start-up cost, mostly the kernel zeroing its
+// ring (a 64 MiB ring costs 0.02-0.12 s of system time on these VMs,
+// depending on how long ago the memory was last used), which the last
+// column subtracts, run by run, to give the cost per packet. Needs root,
+// tcpdump and taskset.
 //
 // Modes: "default" leaves the receive softirq where the kernel puts it (on
 // the sender's CPU for veth); "rps" steers it to the capture CPU with
@@ -42,6 +45,7 @@ const tail = 1500 * time.Millisecond
 type result struct {
 	sent, delivered, received, captured, dropped uint64
 	cpu                                          float64 // capture process user+system seconds
+	startup                                      float64 // of which before the first frame was sent
 }
 
 func main() {
@@ -97,29 +101,8 @@ func main() {
 	}
 	defer p.Remove()
 
-	// Start-up and shut-down cost alone: each tool started, left idle as
-	// long as a measured run waits after the traffic, and stopped.
-	idle := make([]float64, len(tools))
-	fmt.Printf("| tool | CPU s with no traffic (start-up, %.1f s idle, exit) |\n|---|---:|\n", tail.Seconds())
-	for ti, tool := range tools {
-		var all []result
-		for r := 0; r < *runs; r++ {
-			res, err := measure(p, tool.argv(p.LinkA), *gen, "", 0)
-			if *outDir != "" {
-				os.Remove(out)
-			}
-			if err != nil {
-				fatal(fmt.Errorf("idle, %s: %w", tool.name, err))
-			}
-			all = append(all, res)
-		}
-		idle[ti] = median(all).cpu
-		fmt.Printf("| %s | %.3f |\n", tool.name, idle[ti])
-	}
-	fmt.Println()
-
-	fmt.Printf("| mode | traffic | tool | sent | delivered | captured | kernel drops | loss %% | CPU s | CPU s / Mpkt | CPU s / Mpkt net of start-up |\n")
-	fmt.Printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| mode | traffic | tool | sent | delivered | captured | kernel drops | loss %% | CPU s | start-up CPU s | CPU s / Mpkt | CPU s / Mpkt net of start-up |\n")
+	fmt.Printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, mode := range strings.Split(*modes, ",") {
 		rps := "0"
 		if mode == "rps" {
@@ -152,10 +135,10 @@ func main() {
 				perM, net := 0.0, 0.0
 				if m.captured > 0 {
 					perM = m.cpu / (float64(m.captured) / 1e6)
-					net = max(0, m.cpu-idle[ti]) / (float64(m.captured) / 1e6)
+					net = m.net
 				}
-				fmt.Printf("| %s | %s | %s | %d | %d | %d | %d | %.2f | %.2f | %.3f | %.3f |\n",
-					mode, prof, tool.name, m.sent, m.delivered, m.captured, m.dropped, loss, m.cpu, perM, net)
+				fmt.Printf("| %s | %s | %s | %d | %d | %d | %d | %.2f | %.2f | %.3f | %.3f | %.3f |\n",
+					mode, prof, tool.name, m.sent, m.delivered, m.captured, m.dropped, loss, m.cpu, m.startup, perM, net)
 			}
 		}
 	}
@@ -208,6 +191,12 @@ func measure(p *netns.Pair, argv []string, genBin, profile string, packets int) 
 		cmd.Wait()
 		return res, fmt.Errorf("capture did not start: %s", errText.String())
 	}
+	// ip netns exec and taskset exec the tool: the PID is the tool's.
+	res.startup, err = cpuSoFar(cmd.Process.Pid)
+	if err != nil {
+		cmd.Process.Kill()
+		return res, err
+	}
 	if packets > 0 {
 		gen := exec.Command("ip", "netns", "exec", p.NSB, "taskset", "-c", "0",
 			genBin, "-i", p.LinkB, "-n", strconv.Itoa(packets), "-profile", profile)
@@ -241,6 +230,33 @@ func measure(p *netns.Pair, argv []string, genBin, profile string, packets int) 
 	return res, nil
 }
 
+// cpuSoFar returns the CPU time in seconds that the threads of process pid
+// have used so far, from the scheduler's nanosecond clock (the first field
+// of /proc/PID/task/TID/schedstat), the same total rusage gives at exit.
+func cpuSoFar(pid int) (float64, error) {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(tasks) == 0 {
+		return 0, fmt.Errorf("no threads of process %d in /proc: %v", pid, err)
+	}
+	var ns uint64
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			return 0, err
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			return 0, fmt.Errorf("%s: empty", t)
+		}
+		v, err := strconv.ParseUint(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %v", t, err)
+		}
+		ns += v
+	}
+	return float64(ns) / 1e9, nil
+}
+
 func counter(ns, link, name string) (uint64, error) {
 	out, err := netns.Command(ns, "cat", "/sys/class/net/"+link+"/statistics/"+name).Output()
 	if err != nil {
@@ -257,7 +273,14 @@ func sh(ns, script string) error {
 	return nil
 }
 
-func median(rs []result) result {
+// medianResult is the median of each column of a tool's runs; net is the
+// median of the runs' CPU s per million frames net of their start-up.
+type medianResult struct {
+	result
+	net float64
+}
+
+func median(rs []result) medianResult {
 	pick := func(get func(result) float64) float64 {
 		v := make([]float64, len(rs))
 		for i, r := range rs {
@@ -266,13 +289,14 @@ func median(rs []result) result {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
-	return result{
+	return medianResult{result{
 		sent:      uint64(pick(func(r result) float64 { return float64(r.sent) })),
 		delivered: uint64(pick(func(r result) float64 { return float64(r.delivered) })),
 		captured:  uint64(pick(func(r result) float64 { return float64(r.captured) })),
 		dropped:   uint64(pick(func(r result) float64 { return float64(r.dropped) })),
 		cpu:       pick(func(r result) float64 { return r.cpu }),
-	}
+		startup:   pick(func(r result) float64 { return r.startup }),
+	}, pick(func(r result) float64 { return (r.cpu - r.startup) / max(1, float64(r.captured)) * 1e6 })}
 }
 
 func fatal(err error) {
