@@ -83,6 +83,7 @@ func main() {
 			return append([]string{bin, "capture", "-i", i, "-w", out}, extra...)
 		}})
 	}
+	nvariants := len(tools)
 	if !*peers {
 		*afpacket = ""
 	} else {
@@ -101,6 +102,7 @@ func main() {
 	}
 	defer p.Remove()
 
+	var rounds []string // the round-by-round table, printed after the medians
 	fmt.Printf("| mode | traffic | tool | sent | delivered | captured | kernel drops | loss %% | CPU s | start-up CPU s | CPU s / Mpkt | CPU s / Mpkt net of start-up |\n")
 	fmt.Printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, mode := range strings.Split(*modes, ",") {
@@ -140,6 +142,26 @@ func main() {
 				fmt.Printf("| %s | %s | %s | %d | %d | %d | %d | %.2f | %.2f | %.3f | %.3f | %.3f |\n",
 					mode, prof, tool.name, m.sent, m.delivered, m.captured, m.dropped, loss, m.cpu, m.startup, perM, net)
 			}
+			// Each wirebom variant against the peer the targets name, run
+			// by run: tools of one round ran seconds apart, while the
+			// machine's speed drifts between rounds.
+			peer := "tcpdump -w"
+			if mode == "rps" {
+				peer = "tcpdump -B 65536 -w"
+			}
+			if pi := slices.IndexFunc(tools, func(t tool) bool { return t.name == peer }); pi >= 0 {
+				for ti := range tools[:nvariants] {
+					rounds = append(rounds, fmt.Sprintf("| %s | %s | %s | %s | %s |",
+						mode, prof, tools[ti].name, peer, roundRatios(all[ti], all[pi])))
+				}
+			}
+		}
+	}
+	if len(rounds) > 0 {
+		fmt.Printf("\nCPU per packet against the peer, round by round (whole run; net of start-up in brackets):\n\n")
+		fmt.Printf("| mode | traffic | tool | against | ratio per round | median |\n|---|---|---|---|---|---:|\n")
+		for _, r := range rounds {
+			fmt.Println(r)
 		}
 	}
 }
@@ -297,6 +319,33 @@ func median(rs []result) medianResult {
 		cpu:       pick(func(r result) float64 { return r.cpu }),
 		startup:   pick(func(r result) float64 { return r.startup }),
 	}, pick(func(r result) float64 { return (r.cpu - r.startup) / max(1, float64(r.captured)) * 1e6 })}
+}
+
+// roundRatios gives a tool's CPU per captured packet over its peer's, for
+// each round (whole run, and net of start-up in brackets), and their
+// medians.
+func roundRatios(tool, peer []result) string {
+	perPacket := func(r result, startup bool) float64 {
+		cpu := r.cpu
+		if !startup {
+			cpu -= r.startup
+		}
+		return cpu / max(1, float64(r.captured))
+	}
+	var parts []string
+	var whole, net []float64
+	for i := range min(len(tool), len(peer)) {
+		w := perPacket(tool[i], true) / perPacket(peer[i], true)
+		n := perPacket(tool[i], false) / perPacket(peer[i], false)
+		whole, net = append(whole, w), append(net, n)
+		parts = append(parts, fmt.Sprintf("%.2f (%.2f)", w, n))
+	}
+	if len(whole) == 0 {
+		return "| "
+	}
+	slices.Sort(whole)
+	slices.Sort(net)
+	return strings.Join(parts, ", ") + fmt.Sprintf(" | %.2f (%.2f)", whole[len(whole)/2], net[len(net)/2])
 }
 
 func fatal(err error) {
