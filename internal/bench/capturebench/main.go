@@ -308,8 +308,7 @@ func median(rs []result) medianResult {
 		for i, r := range rs {
 			v[i] = get(r)
 		}
-		slices.Sort(v)
-		return v[len(v)/2]
+		return middle(v)
 	}
 	return medianResult{result{
 		sent:      uint64(pick(func(r result) float64 { return float64(r.sent) })),
@@ -325,9 +324,9 @@ func median(rs []result) medianResult {
 // each round (whole run, and net of start-up in brackets), and their
 // medians.
 func roundRatios(tool, peer []result) string {
-	perPacket := func(r result, startup bool) float64 {
+	perPacket := func(r result, net bool) float64 {
 		cpu := r.cpu
-		if !startup {
+		if net {
 			cpu -= r.startup
 		}
 		return cpu / max(1, float64(r.captured))
@@ -335,17 +334,21 @@ func roundRatios(tool, peer []result) string {
 	var parts []string
 	var whole, net []float64
 	for i := range min(len(tool), len(peer)) {
-		w := perPacket(tool[i], true) / perPacket(peer[i], true)
-		n := perPacket(tool[i], false) / perPacket(peer[i], false)
+		w := perPacket(tool[i], false) / perPacket(peer[i], false)
+		n := perPacket(tool[i], true) / perPacket(peer[i], true)
 		whole, net = append(whole, w), append(net, n)
 		parts = append(parts, fmt.Sprintf("%.2f (%.2f)", w, n))
 	}
 	if len(whole) == 0 {
 		return "| "
 	}
-	slices.Sort(whole)
-	slices.Sort(net)
-	return strings.Join(parts, ", ") + fmt.Sprintf(" | %.2f (%.2f)", whole[len(whole)/2], net[len(net)/2])
+	return strings.Join(parts, ", ") + fmt.Sprintf(" | %.2f (%.2f)", middle(whole), middle(net))
+}
+
+// middle sorts v and returns its median (the upper one of an even count).
+func middle(v []float64) float64 {
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 func fatal(err error) {
