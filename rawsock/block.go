@@ -168,6 +168,11 @@ func walkBlock(block []byte, snaplen, ifindex int, vlan bool, frames []Frame) ([
 	if err != nil {
 		return frames, err
 	}
+	// Room for the block's frames at once: growing by appends would leave
+	// garbage behind each time a batch first meets a fuller block, and
+	// collections are what a busy capture can least afford. (The count is
+	// the kernel's; newBlockCursor checked that the block can hold it.)
+	frames = slices.Grow(frames, int(c.n))
 	var rf ringFrame
 	for c.more() {
 		if err := c.next(&rf); err != nil {

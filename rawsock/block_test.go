@@ -83,6 +83,28 @@ func TestWalkBlockFrames(t *testing.T) {
 	}
 }
 
+// A block's frames take as many allocations as one frame does, however
+// many there are: growing the slice frame by frame would leave garbage each
+// time a batch first meets a fuller block.
+func TestWalkBlockAllocatesOnce(t *testing.T) {
+	allocs := func(n int) float64 {
+		var frames []synthFrame
+		for i := range n {
+			frames = append(frames, synthFrame{data: frameBytes(60, byte(i))})
+		}
+		blk := buildBlock(64<<10, frames)
+		return testing.AllocsPerRun(20, func() {
+			got, err := walkBlock(blk, DefaultSnaplen, 1, false, nil)
+			if err != nil || len(got) != n {
+				t.Fatalf("walkBlock: %d frames, %v", len(got), err)
+			}
+		})
+	}
+	if one, many := allocs(1), allocs(300); many != one {
+		t.Fatalf("walkBlock made %v allocations for 300 frames and %v for one", many, one)
+	}
+}
+
 func TestWalkBlockSnaplen(t *testing.T) {
 	blk := buildBlock(8192, []synthFrame{{data: frameBytes(1000, 0)}})
 	frames, err := walkBlock(blk, 100, 1, true, nil)
