@@ -317,30 +317,33 @@ func median(rs []result) medianResult {
 		dropped:   uint64(pick(func(r result) float64 { return float64(r.dropped) })),
 		cpu:       pick(func(r result) float64 { return r.cpu }),
 		startup:   pick(func(r result) float64 { return r.startup }),
-	}, pick(func(r result) float64 { return (r.cpu - r.startup) / max(1, float64(r.captured)) * 1e6 })}
+	}, pick(func(r result) float64 { return r.perPacket(true) * 1e6 })}
+}
+
+// perPacket is the run's CPU seconds per captured packet, leaving out its
+// start-up when net is set.
+func (r result) perPacket(net bool) float64 {
+	cpu := r.cpu
+	if net {
+		cpu -= r.startup
+	}
+	return cpu / max(1, float64(r.captured))
 }
 
 // roundRatios gives a tool's CPU per captured packet over its peer's, for
 // each round (whole run, and net of start-up in brackets), and their
 // medians.
 func roundRatios(tool, peer []result) string {
-	perPacket := func(r result, net bool) float64 {
-		cpu := r.cpu
-		if net {
-			cpu -= r.startup
-		}
-		return cpu / max(1, float64(r.captured))
-	}
 	var parts []string
 	var whole, net []float64
 	for i := range min(len(tool), len(peer)) {
-		w := perPacket(tool[i], false) / perPacket(peer[i], false)
-		n := perPacket(tool[i], true) / perPacket(peer[i], true)
+		w := tool[i].perPacket(false) / peer[i].perPacket(false)
+		n := tool[i].perPacket(true) / peer[i].perPacket(true)
 		whole, net = append(whole, w), append(net, n)
 		parts = append(parts, fmt.Sprintf("%.2f (%.2f)", w, n))
 	}
 	if len(whole) == 0 {
-		return "| "
+		return "— | —"
 	}
 	return strings.Join(parts, ", ") + fmt.Sprintf(" | %.2f (%.2f)", middle(whole), middle(net))
 }
