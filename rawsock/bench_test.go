@@ -6,9 +6,9 @@ import (
 )
 
 // BenchmarkBlockToPcap is the user-space cost of capture per frame: a ring
-// block of 64-byte frames, or of the IMIX mix, laid out as pcap records, through Frames (what a
-// capture with decoders does) and straight from the block (the direct path
-// of a capture that only writes a file).
+// block of 64-byte frames, or of the IMIX mix, laid out as pcap records,
+// through Frames (what a capture with decoders does) and straight from the
+// block (the direct path of a capture that only writes a file).
 func BenchmarkBlockToPcap(b *testing.B) {
 	b.Run("64", func(b *testing.B) { benchBlockToPcap(b, []int{64}) })
 	b.Run("imix", func(b *testing.B) { benchBlockToPcap(b, imix) })
@@ -23,7 +23,7 @@ func blockFrames(sizes []int) []synthFrame {
 	var frames []synthFrame
 	for i, room := 0, DefaultBlockSize-blockHeaderLen; ; i++ {
 		n := sizes[i%len(sizes)]
-		if room -= 82 + n + 16; room < 0 {
+		if room -= synthMac + n + 16; room < 0 { // at most 15 bytes of alignment
 			return frames
 		}
 		frames = append(frames, synthFrame{data: frameBytes(n, byte(i))})

@@ -18,6 +18,11 @@ type synthFrame struct {
 	status  uint32
 }
 
+// synthMac is where buildBlock puts each frame after its header:
+// tpacket3_hdr + sockaddr_ll + reserve, as the kernel lays it out for
+// Ethernet.
+const synthMac = 82
+
 // buildBlock lays frames out the way the kernel does: block header, then
 // for each frame a tpacket3_hdr, room, and the frame at tp_mac.
 func buildBlock(size int, frames []synthFrame) []byte {
@@ -27,7 +32,7 @@ func buildBlock(size int, frames []synthFrame) []byte {
 	le.PutUint32(b[bdNumPkts:], uint32(len(frames)))
 	le.PutUint32(b[bdOffsetToFirst:], blockHeaderLen)
 	off := blockHeaderLen
-	const mac = 82 // tpacket3_hdr + sockaddr_ll + reserve, as the kernel lays it
+	const mac = synthMac
 	for i, f := range frames {
 		h := b[off:]
 		le.PutUint32(h[fhSec:], 1700000000)
