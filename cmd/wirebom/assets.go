@@ -150,9 +150,7 @@ func (f *assetFolder) file(name string) error {
 
 // live captures on iface until d elapses (0: until SIGINT/SIGTERM).
 func (f *assetFolder) live(iface string, d time.Duration, noPromisc bool, stderr io.Writer) error {
-	if stderr == nil {
-		stderr = os.Stderr
-	}
+	stderr = orStderr(stderr)
 	src, err := rawsock.Open(iface, rawsock.Config{NoPromisc: noPromisc})
 	if err != nil {
 		switch {

@@ -31,7 +31,7 @@ func init() {
 			"tcpdump; -w writes the selected packets to a pcap (pcapng for *.pcapng) file\n" +
 			"(and, as in tcpdump, prints nothing unless --print is given).",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "r", Usage: "read packets from `FILE` (- for standard input)", Required: true},
+			&cli.StringFlag{Name: "r", Usage: "read packets from `FILE` (- for standard input)"},
 			&cli.StringFlag{Name: "w", Usage: "write the selected packets to `FILE` (pcap, or pcapng if it ends in .pcapng)"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per packet (the tshark oracle's field names)"},
 			&cli.BoolFlag{Name: "stats", Usage: "print only the protocol hierarchy (packets and bytes per protocol path)"},
@@ -82,7 +82,38 @@ func runRead(c *cli.Context) error {
 	if o.json && o.stats {
 		return usageError("wirebom read: --json and --stats are exclusive")
 	}
+	if o.in == "" {
+		if o.dump >= 0 { // like tcpdump -d with no file: the program for Ethernet
+			fmt.Fprintln(orStderr(c.App.ErrWriter), "wirebom read: no -r FILE: assuming Ethernet")
+			return dumpFilter(o, filter.Options{}, c.App.Writer)
+		}
+		return usageError("%s", missingInput(c.Args().Slice()))
+	}
 	return readFile(o, c.App.Writer, c.App.ErrWriter)
+}
+
+// missingInput is the error for a read with no -r: it names the flag, and
+// the argument the user most likely meant as the file.
+func missingInput(args []string) string {
+	msg := "wirebom read: name the file to read with -r FILE (- for standard input)"
+	if len(args) > 0 {
+		if st, err := os.Stat(args[0]); err == nil && st.Mode().IsRegular() {
+			msg += fmt.Sprintf("; to read %s: wirebom read -r %s", args[0], args[0])
+		}
+	}
+	return msg
+}
+
+// dumpFilter prints the program o.expr compiles to for opts in o.dump's style.
+func dumpFilter(o readOptions, opts filter.Options, stdout io.Writer) error {
+	prog, err := filter.Compile(o.expr, opts)
+	if err != nil {
+		return usageError("wirebom read: filter %q: %v", o.expr, err)
+	}
+	if err := prog.Dump(stdout, o.dump); err != nil {
+		return fmt.Errorf("wirebom read: %w", err)
+	}
+	return nil
 }
 
 // countingReader counts the bytes read through it, for the progress bar.
@@ -97,10 +128,16 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func readFile(o readOptions, stdout, stderr io.Writer) error {
-	if stderr == nil {
-		stderr = os.Stderr
+// orStderr is w, or os.Stderr when w is nil (an App's ErrWriter left unset).
+func orStderr(w io.Writer) io.Writer {
+	if w == nil {
+		return os.Stderr
 	}
+	return w
+}
+
+func readFile(o readOptions, stdout, stderr io.Writer) error {
+	stderr = orStderr(stderr)
 	name := o.in
 	var f *os.File
 	if o.in == "-" {
@@ -124,17 +161,15 @@ func readFile(o readOptions, stdout, stderr io.Writer) error {
 		return usageError("wirebom read: %s: link type %d (%s) is not supported: Ethernet, Linux cooked (SLL), Raw IP and BSD loopback (NULL) are", name, uint16(lt), lt)
 	}
 
+	opts := filter.Options{LinkType: filter.FromPcap(uint32(lt)), Snaplen: capr.Snaplen()}
+	if o.dump >= 0 {
+		return dumpFilter(o, opts, stdout)
+	}
 	var match *filter.Matcher
-	if o.expr != "" || o.dump >= 0 {
-		prog, err := filter.Compile(o.expr, filter.Options{LinkType: filter.FromPcap(uint32(lt)), Snaplen: capr.Snaplen()})
+	if o.expr != "" {
+		prog, err := filter.Compile(o.expr, opts)
 		if err != nil {
 			return usageError("wirebom read: filter %q: %v", o.expr, err)
-		}
-		if o.dump >= 0 {
-			if err := prog.Dump(stdout, o.dump); err != nil {
-				return fmt.Errorf("wirebom read: %w", err)
-			}
-			return nil
 		}
 		if match, err = filter.NewMatcher(prog); err != nil {
 			return usageError("wirebom read: filter %q: %v", o.expr, err)

@@ -363,3 +363,21 @@ func TestReadStdinAndSLL(t *testing.T) {
 		t.Errorf("protocols %v", first["protocols"])
 	}
 }
+
+func TestReadWithoutFile(t *testing.T) {
+	_, errs, code := runWirebom(t, "read")
+	if code != exitUsage || !strings.Contains(errs, "name the file to read with -r FILE") {
+		t.Errorf("no -r: exit %d, %q", code, errs)
+	}
+	// The file given without -r: the hint names the command that reads it.
+	in := pcapPath("dns_udp.pcap")
+	_, errs, code = runWirebom(t, "read", in)
+	if code != exitUsage || !strings.Contains(errs, "wirebom read -r "+in) {
+		t.Errorf("file without -r: exit %d, %q", code, errs)
+	}
+	// -d with no file compiles for Ethernet, as tcpdump -d does.
+	out, errs, code := runWirebom(t, "read", "-d", "arp")
+	if code != 0 || !strings.HasPrefix(out, "(000) ldh      [12]\n") || !strings.Contains(errs, "assuming Ethernet") {
+		t.Errorf("-d without -r: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
