@@ -22,7 +22,17 @@ const (
 // itself from an init function, so files can be added independently.
 var commands []*cli.Command
 
-func register(c *cli.Command) { commands = append(commands, c) }
+// register adds a subcommand. A flag it cannot parse ends it with one line
+// on stderr that names the command and where its help is, as tcpdump does,
+// instead of urfave/cli's whole help page on stdout.
+func register(c *cli.Command) {
+	if c.OnUsageError == nil {
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return usageError("wirebom %s: %v (see 'wirebom %s --help')", c.Name, err, c.Name)
+		}
+	}
+	commands = append(commands, c)
+}
 
 // usageError marks an error caused by the user's input (exit code 2).
 func usageError(format string, args ...any) error {

@@ -381,3 +381,18 @@ func TestReadWithoutFile(t *testing.T) {
 		t.Errorf("-d without -r: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
+
+func TestBadFlagOneLine(t *testing.T) {
+	for _, args := range [][]string{
+		{"capture", "-i", "lo", "-c", "-5"},
+		{"read", "--no-such-flag"},
+		{"cbom", "--no-such-flag"},
+	} {
+		out, errs, code := runWirebom(t, args...)
+		want := "wirebom " + args[0] + ": "
+		if code != exitUsage || out != "" || !strings.HasPrefix(errs, want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, one line on stderr starting %q",
+				args, code, out, errs, exitUsage, want)
+		}
+	}
+}
