@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -177,36 +178,66 @@ func TestLiveRecords(t *testing.T) {
 	}
 }
 
-// TestLiveBehind sends ~20 MB while nobody reads, then reads it all: the
-// first batches must say the reader is MaxBehind blocks behind, the last
-// one that nothing is waiting behind it.
+// TestLiveBehind sends ~20 MB while nobody reads, then reads it all, by
+// batches and by records: the first blocks must say the reader is
+// MaxBehind blocks behind (Batch.Behind, RecordReader.Behind), and the
+// block that says nothing waits behind it must be the last: every frame
+// has been read by then.
 func TestLiveBehind(t *testing.T) {
-	p := netns.New(t)
-	src := openIn(t, p.NSA, p.LinkA, Config{})
-	const total = 25000 // ~800 bytes each: ~40 blocks of 512 KiB
-	if err := sendNumbered(p, total); err != nil {
-		t.Fatal(err)
+	reads := map[string]func(src Source) (frames, behind int){
+		"batches": func(src Source) (int, int) {
+			var b Batch
+			if err := src.ReadBatch(&b); err != nil {
+				t.Fatal(err)
+			}
+			defer b.Release()
+			return len(b.Frames), b.Behind
+		},
+		"records": func(src Source) (int, int) {
+			w, err := NewWriter(io.Discard, FormatPcap, LinkTypeEthernet, DefaultSnaplen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rr := src.(RecordReader)
+			n, _, err := rr.ReadRecords(w, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n, rr.Behind()
+		},
 	}
-	time.Sleep(50 * time.Millisecond) // past the block timeout: the last block is handed over too
-	// Read until a batch says nothing waits behind it (the last filled
-	// block), so that the test never waits for frames that did not come.
-	var b Batch
-	var behind []int
-	for len(behind) == 0 || behind[len(behind)-1] > 0 {
-		if err := src.ReadBatch(&b); err != nil {
-			t.Fatal(err)
-		}
-		behind = append(behind, b.Behind)
-		b.Release()
-	}
-	if len(behind) < MaxBehind+2 || behind[0] != MaxBehind {
-		st, _ := src.Stats()
-		t.Fatalf("Behind of the %d batches: %v (want %d first; stats %+v)", len(behind), behind, MaxBehind, st)
-	}
-	for i := 1; i < len(behind); i++ {
-		if behind[i] > behind[i-1] && behind[i-1] < MaxBehind {
-			t.Fatalf("Behind grew while nothing was sent: %v", behind)
-		}
+	for name, read := range reads {
+		t.Run(name, func(t *testing.T) {
+			p := netns.New(t)
+			src := openIn(t, p.NSA, p.LinkA, Config{})
+			const total = 25000 // ~800 bytes each: ~40 blocks of 512 KiB
+			if err := sendNumbered(p, total); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond) // past the block timeout: the last block is handed over too
+			// Read until a block says nothing waits behind it (the last
+			// filled block), so that the test never waits for frames that
+			// did not come.
+			var behind []int
+			frames := 0
+			for len(behind) == 0 || behind[len(behind)-1] > 0 {
+				n, b := read(src)
+				frames += n
+				behind = append(behind, b)
+			}
+			if frames != total {
+				t.Fatalf("%d frames read when a block said nothing waits behind it, %d sent", frames, total)
+			}
+			if len(behind) < MaxBehind+2 || behind[0] != MaxBehind {
+				st, _ := src.Stats()
+				t.Fatalf("Behind of the %d blocks: %v (want %d first; stats %+v)", len(behind), behind, MaxBehind, st)
+			}
+			for i := 1; i < len(behind); i++ {
+				if behind[i] > behind[i-1] && behind[i-1] < MaxBehind {
+					t.Fatalf("Behind grew while nothing was sent: %v", behind)
+				}
+			}
+		})
 	}
 }
 

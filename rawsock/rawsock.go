@@ -323,4 +323,7 @@ type RecordReader interface {
 	// gives the block back. It returns how many frames it appended and
 	// their length on the wire.
 	ReadRecords(w *Writer, limit int) (packets int, bytes uint64, err error)
+	// Behind is how many blocks, up to MaxBehind, the kernel has filled
+	// beyond the next one to read: Batch.Behind, between reads.
+	Behind() int
 }

@@ -354,11 +354,28 @@ func (h *ringHandle) ReadRecords(w *Writer, limit int) (int, uint64, error) {
 	}
 }
 
+// Behind implements RecordReader: Batch.Behind of the block read last.
+func (h *ringHandle) Behind() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.memMu.Lock()
+	defer h.memMu.Unlock()
+	if h.mem == nil {
+		return 0
+	}
+	return h.filledFrom(h.next)
+}
+
 // behindLocked counts the filled blocks after h.next that the reader has
-// not taken yet, up to MaxBehind. The caller holds h.memMu.
-func (h *ringHandle) behindLocked() int {
+// not taken yet, up to MaxBehind. The caller holds h.mu and h.memMu.
+func (h *ringHandle) behindLocked() int { return h.filledFrom(h.next + 1) }
+
+// filledFrom counts the blocks from block i on that the kernel has filled
+// and the reader has not taken, up to MaxBehind. The caller holds h.mu and
+// h.memMu.
+func (h *ringHandle) filledFrom(i int) int {
 	n := 0
-	for i := h.next + 1; n < MaxBehind && n < h.nblocks-1; i++ {
+	for ; n < MaxBehind && n < h.nblocks-1; i++ {
 		k := i % h.nblocks
 		if h.lent[k] || blockStatus(h.block(k))&tpStatusUser == 0 {
 			break
