@@ -210,7 +210,7 @@ func TestLiveBehind(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := netns.New(t)
 			src := openIn(t, p.NSA, p.LinkA, Config{})
-			const total = 25000 // ~800 bytes each: ~40 blocks of 512 KiB
+			const total = 25000 // ~800 bytes each: ~80 blocks of 256 KiB
 			if err := sendNumbered(p, total); err != nil {
 				t.Fatal(err)
 			}
@@ -598,5 +598,38 @@ func TestLiveLoopbackOnce(t *testing.T) {
 		if st.Received != 1 {
 			t.Fatalf("noRing=%v: loopback datagram received %d times, want once", noRing, st.Received)
 		}
+	}
+}
+
+// TestLiveRingRidesOutStalledReader: frames at 500/s, each retire period
+// closing a block with a few frames in it, for 2 s in which nobody reads.
+// The default ring must keep them all: at rates where blocks close on the
+// timer, not full, it holds blocks × timeout of traffic (256 × 12 ms with
+// the defaults; 128 × 8 ms = 1 s before, when half of these were lost).
+func TestLiveRingRidesOutStalledReader(t *testing.T) {
+	p := netns.New(t)
+	src := openIn(t, p.NSA, p.LinkA, Config{})
+	inj, err := netns.NewInjector(p.NSB, p.LinkB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inj.Close()
+	const rate, stall = 500, 2 * time.Second
+	sent := 0
+	// Paced by the clock, not by a count: a slow sender must not stretch
+	// the stall beyond 2 s.
+	for start := time.Now(); time.Since(start) < stall; sent++ {
+		time.Sleep(time.Until(start.Add(time.Duration(sent) * time.Second / rate)))
+		f, _ := netns.NumberedFrame(uint32(sent))
+		if err := inj.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := src.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Dropped != 0 || st.Received == 0 {
+		t.Fatalf("%d frames sent over %v with nobody reading: the kernel received %d and dropped %d", sent, stall, st.Received, st.Dropped)
 	}
 }

@@ -24,16 +24,21 @@ const (
 	DefaultBufferSize = 64 << 20
 	// DefaultBlockSize is the size of one ring block. Each block the kernel
 	// hands over costs the reader a wake-up (several context switches in
-	// the Go runtime), so blocks are large: 512 KiB (7 GSO super-frames, or
-	// 3 600 64-byte frames), and the default ring has 128 of them
-	// (measured against 128 KiB and 1 MiB blocks in docs/PERFORMANCE.md).
-	DefaultBlockSize = 512 << 10
+	// the Go runtime), so blocks are large: 256 KiB (3 GSO super-frames, or
+	// 1 800 64-byte frames), and the default ring has 256 of them. Blocks
+	// of 512 KiB cost the same per frame at full rate, but the ring then
+	// holds half as many of the partly filled blocks that lower rates
+	// produce (see DefaultRetireTimeout), and its start-up took twice as
+	// long (measured in docs/PERFORMANCE.md).
+	DefaultBlockSize = 256 << 10
 	// DefaultRetireTimeout bounds how long a frame can wait in a partly
-	// filled block: a 20 packets/s stream still sees delays of a few
-	// milliseconds, while full blocks at high rates never wait. It also
-	// sets how full blocks are at medium rates: with 128 blocks, the ring
-	// holds at least a second of traffic for a stalled reader.
-	DefaultRetireTimeout = 8 * time.Millisecond
+	// filled block: a 20 packets/s stream sees a median delay of 5–7 ms,
+	// while full blocks at high rates never wait. It also sets how full
+	// blocks are at lower rates, where each timeout hands over a block
+	// with what it has: so the default ring (256 blocks) holds at least
+	// 3 s of traffic for a stalled reader at any rate up to ~175 Mbit/s,
+	// and 64 MiB of it above.
+	DefaultRetireTimeout = 12 * time.Millisecond
 )
 
 // FanoutMode is how the kernel spreads frames over the sockets of a fanout

@@ -52,7 +52,7 @@ Examples:
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "capture with `N` sockets in a PACKET_FANOUT group (hash by flow)"},
 			&cli.StringFlag{Name: "buffer-size", Usage: "ring size, e.g. 64MiB (default 64MiB)"},
 			&cli.IntFlag{Name: "B", Usage: "ring size in KiB, as tcpdump -B"},
-			&cli.StringFlag{Name: "block-size", Usage: "ring block size, a power of two, e.g. 1MiB (default 512KiB)"},
+			&cli.StringFlag{Name: "block-size", Usage: "ring block size, a power of two, e.g. 1MiB (default 256KiB)"},
 			&cli.DurationFlag{Name: "block-timeout", Value: rawsock.DefaultRetireTimeout, Usage: "longest wait before a partly filled block is handed over"},
 			&cli.IntFlag{Name: "ring-size", Value: pipeline.DefaultRingSize, Usage: "ring blocks each consumer (writer, decoder) may hold queued, a power of two; a decoder whose queue is full misses blocks (counted); the writer is waited for"},
 			&cli.BoolFlag{Name: "decode", Usage: "decode every packet (parse workers) and print packets per protocol at the end"},

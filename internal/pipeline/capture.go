@@ -47,13 +47,13 @@ import (
 
 // DefaultRingSize is the number of ring blocks each consumer may hold
 // queued. A consumer holds at most RingSize+16 blocks (its queue and the
-// batch it is working on), so with the default kernel ring (128 blocks of
-// 512 KiB) the writer and a decoder together hold at most 96 of them: a
+// batch it is working on), so with the default kernel ring (256 blocks of
+// 256 KiB) the writer and a decoder together hold at most 96 of them: a
 // stuck decoder never takes the whole ring.
 const DefaultRingSize = 32
 
 // ShedBehind is how far behind (rawsock.Batch.Behind) a reader must be for
-// processors to skip blocks: about 2 MiB of kernel ring with the default
+// processors to skip blocks: 1 MiB of kernel ring with the default
 // blocks, filled while the reader was kept from running.
 const ShedBehind = 4
 
