@@ -39,11 +39,7 @@ func TestLiveCaptureEveryFrame(t *testing.T) {
 	if !src.Ring() {
 		t.Fatal("expected a TPACKET_V3 ring")
 	}
-	inj, err := netns.NewInjector(p.NSB, p.LinkB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inj.Close()
+	inj := injectorIn(t, p)
 
 	const total = 100000
 	sendErr := make(chan error, 1)
@@ -98,6 +94,18 @@ func TestLiveCaptureEveryFrame(t *testing.T) {
 	if len(tagged) != 5 {
 		t.Fatalf("VLAN IDs seen: %v", tagged)
 	}
+}
+
+// injectorIn opens an injector on p's second namespace, closed when the
+// test ends.
+func injectorIn(t *testing.T, p *netns.Pair) *netns.Injector {
+	t.Helper()
+	inj, err := netns.NewInjector(p.NSB, p.LinkB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { inj.Close() })
+	return inj
 }
 
 // sendNumbered injects numbered frames 0 to n-1 from p's second namespace.
@@ -274,11 +282,7 @@ func waitRetired(t *testing.T, h *ringHandle, n int) int {
 func TestLiveStatsAccumulate(t *testing.T) {
 	p := netns.New(t)
 	src := openIn(t, p.NSA, p.LinkA, Config{})
-	inj, err := netns.NewInjector(p.NSB, p.LinkB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inj.Close()
+	inj := injectorIn(t, p)
 	var b Batch
 	read := func(n uint32, from uint32) {
 		for i := from; i < from+n; i++ {
@@ -316,11 +320,7 @@ func TestLiveFanoutUnion(t *testing.T) {
 	for i := range srcs {
 		srcs[i] = openIn(t, p.NSA, p.LinkA, Config{FanoutGroup: 0x5eed, FanoutMode: FanoutLB})
 	}
-	inj, err := netns.NewInjector(p.NSB, p.LinkB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inj.Close()
+	inj := injectorIn(t, p)
 
 	var mu sync.Mutex
 	seen := make([]int, total)
@@ -535,11 +535,7 @@ func TestLiveFallback(t *testing.T) {
 	if src.Ring() {
 		t.Fatal("NoRing gave a ring")
 	}
-	inj, err := netns.NewInjector(p.NSB, p.LinkB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inj.Close()
+	inj := injectorIn(t, p)
 	const total = 500
 	go func() {
 		for i := uint32(0); i < total; i++ {
@@ -609,11 +605,7 @@ func TestLiveLoopbackOnce(t *testing.T) {
 func TestLiveRingRidesOutStalledReader(t *testing.T) {
 	p := netns.New(t)
 	src := openIn(t, p.NSA, p.LinkA, Config{})
-	inj, err := netns.NewInjector(p.NSB, p.LinkB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inj.Close()
+	inj := injectorIn(t, p)
 	const rate, stall = 500, 2 * time.Second
 	sent := 0
 	// Paced by the clock, not by a count: a slow sender must not stretch
