@@ -1,6 +1,9 @@
 # wirebom — see README.md. Every target works on a fresh machine once .ci/run's packages are in.
 GO        ?= go
 export CGO_ENABLED := 0
+# urfave/cli's man-page and Markdown generators are never used: leaving them out drops
+# go-md2man and blackfriday from the binary and ~1 ms of start-up (docs/PERFORMANCE.md).
+export GOFLAGS += -tags=urfave_cli_no_docs
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := bin/wirebom

@@ -20,6 +20,9 @@ import (
 const (
 	// DefaultSnaplen is the largest frame kept, as in tcpdump.
 	DefaultSnaplen = 262144
+	// MinSnaplen is the smallest snapshot length accepted: an Ethernet
+	// header.
+	MinSnaplen = 14
 	// DefaultBufferSize is the ring size: 64 MiB, as `tcpdump -B 65536`.
 	DefaultBufferSize = 64 << 20
 	// DefaultBlockSize is the size of one ring block. Each block the kernel
@@ -272,8 +275,8 @@ func (c *Config) validate() error {
 	if c.Snaplen == 0 {
 		c.Snaplen = DefaultSnaplen
 	}
-	if c.Snaplen < 14 || c.Snaplen > DefaultSnaplen {
-		return fmt.Errorf("rawsock: snaplen %d out of range: use 14 to %d", c.Snaplen, DefaultSnaplen)
+	if c.Snaplen < MinSnaplen || c.Snaplen > DefaultSnaplen {
+		return fmt.Errorf("rawsock: snaplen %d out of range: use %d to %d", c.Snaplen, MinSnaplen, DefaultSnaplen)
 	}
 	if c.BlockSize == 0 {
 		c.BlockSize = DefaultBlockSize

@@ -39,7 +39,8 @@ Examples:
   wirebom capture -i eth0 -c 100
   wirebom capture -i eth0 -w - | tshark -r -`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "interface", Aliases: []string{"i"}, Usage: "interface to capture on (see 'wirebom ifaces')"},
+			&cli.StringFlag{Name: "interface", Aliases: []string{"i"}, Usage: "interface to capture on, by name or index (see 'wirebom ifaces' or -D)"},
+			&cli.BoolFlag{Name: "D", Usage: "list the interfaces with their indexes, as tcpdump -D, and exit"},
 			&cli.BoolFlag{Name: "d", Usage: "print the compiled filter program like tcpdump -d, and exit"},
 			&cli.BoolFlag{Name: "dd", Usage: "print it as a C array like tcpdump -dd, and exit"},
 			&cli.BoolFlag{Name: "ddd", Usage: "print it in decimal like tcpdump -ddd, and exit"},
@@ -64,10 +65,23 @@ Examples:
 }
 
 func captureAction(c *cli.Context) error {
+	if c.Bool("D") {
+		return listInterfaces(os.Stdout)
+	}
 	cfg := rawsock.Config{
 		Snaplen:       c.Int("snaplen"),
 		NoPromisc:     c.Bool("no-promiscuous-mode"),
 		RetireTimeout: c.Duration("block-timeout"),
+	}
+	if cfg.Snaplen == 0 {
+		cfg.Snaplen = rawsock.DefaultSnaplen // as tcpdump -s 0
+	}
+	if cfg.Snaplen < rawsock.MinSnaplen || cfg.Snaplen > rawsock.DefaultSnaplen {
+		return usageError("wirebom capture: -s %d: use %d to %d bytes (0 means %[3]d, as in tcpdump)",
+			cfg.Snaplen, rawsock.MinSnaplen, rawsock.DefaultSnaplen)
+	}
+	if d := c.Duration("duration"); d < 0 {
+		return usageError("wirebom capture: --duration %v: must not be negative", d)
 	}
 	var err error
 	if s := c.String("buffer-size"); s != "" {
@@ -87,7 +101,7 @@ func captureAction(c *cli.Context) error {
 		cfg.BufferSize = max(rawsock.DefaultBufferSize/cfg.BlockSize, 1) * cfg.BlockSize
 	}
 	expr := strings.Join(c.Args().Slice(), " ")
-	iface := c.String("interface")
+	iface := interfaceByIndex(c.String("interface"))
 	dump := c.Bool("d") || c.Bool("dd") || c.Bool("ddd")
 	if iface == "" && !dump {
 		return usageError("wirebom capture: name the interface to capture on with -i (see 'wirebom ifaces')")
@@ -201,11 +215,7 @@ func captureAction(c *cli.Context) error {
 			}
 			defer outFile.Close()
 		}
-		snap := cfg.Snaplen
-		if snap == 0 {
-			snap = rawsock.DefaultSnaplen
-		}
-		if writer, err = rawsock.NewWriter(outFile, format, linkType, snap); err != nil {
+		if writer, err = rawsock.NewWriter(outFile, format, linkType, cfg.Snaplen); err != nil {
 			return usageError("wirebom capture: cannot write %s: %v", path, err)
 		}
 		opts.Sinks = append(opts.Sinks, writer)
@@ -241,7 +251,7 @@ func captureAction(c *cli.Context) error {
 		if created {
 			os.Remove(outFile.Name())
 		}
-		return openError(c.String("interface"), capErr)
+		return openError(iface, capErr)
 	}
 	if writer != nil {
 		if err := writer.Close(&res.Stats); err != nil && capErr == nil {
@@ -289,7 +299,46 @@ func openError(iface string, err error) error {
 		return cli.Exit(fmt.Sprintf("wirebom capture: %s: you do not have permission to capture on that device (%v)\n%s",
 			iface, err, hint), exitUsage)
 	}
-	return cli.Exit("wirebom capture: "+err.Error(), exitUsage)
+	return cli.Exit("wirebom capture: "+strings.TrimPrefix(err.Error(), "rawsock: "), exitUsage)
+}
+
+// interfaceByIndex returns the name of the interface whose index is name,
+// when name is a number and no interface has that name: -i 2 captures on
+// interface 2 of 'wirebom ifaces' or -D, as tcpdump -i takes its -D numbers.
+func interfaceByIndex(name string) string {
+	n, err := strconv.Atoi(name)
+	if err != nil || n <= 0 {
+		return name
+	}
+	if _, err := net.InterfaceByName(name); err == nil {
+		return name
+	}
+	if ifi, err := net.InterfaceByIndex(n); err == nil {
+		return ifi.Name
+	}
+	return name
+}
+
+// listInterfaces prints the interfaces as tcpdump -D does: index, name and
+// state, one per line.
+func listInterfaces(w io.Writer) error {
+	list, err := rawsock.Interfaces()
+	if err != nil {
+		return cli.Exit("wirebom capture: "+err.Error(), 1)
+	}
+	for _, it := range list {
+		var f []string
+		for _, x := range []struct {
+			on   bool
+			name string
+		}{{it.Up, "Up"}, {it.Running, "Running"}, {it.Loopback, "Loopback"}} {
+			if x.on {
+				f = append(f, x.name)
+			}
+		}
+		fmt.Fprintf(w, "%d.%s [%s]\n", it.Index, it.Name, strings.Join(f, ", "))
+	}
+	return nil
 }
 
 // parseSize reads a byte size such as 1048576, 512K, 64M, 64MiB or 1GiB

@@ -145,17 +145,56 @@ func TestCaptureErrors(t *testing.T) {
 		{[]string{"-i", p.LinkA, "--buffer-size", "lots"}, "is not a size"},
 		{[]string{"-i", p.LinkA, "--format", "erf", "-w", filepath.Join(t.TempDir(), "x")}, "use pcap or pcapng"},
 		{[]string{"-c", "1"}, "interface"},
+		{[]string{"-i", p.LinkA, "-s", "5"}, "-s 5: use 14 to 262144 bytes"},
+		{[]string{"-i", p.LinkA, "-s", "-1"}, "-s -1: use 14 to 262144 bytes"},
+		{[]string{"-i", p.LinkA, "--duration", "-1s"}, "--duration -1s: must not be negative"},
 	} {
 		code, out := run(tc.args...)
 		if code != 2 || !strings.Contains(out, tc.want) {
 			t.Errorf("capture %v: exit %d, output %q; want exit 2 and %q", tc.args, code, out, tc.want)
 		}
 	}
+	if _, out := run("-i", "nosuch0", "-c", "1"); strings.Contains(out, "rawsock") {
+		t.Errorf("unknown interface: the message names a Go package: %s", out)
+	}
 	if out, err := netns.Command(p.NSA, "ip", "link", "set", p.LinkA, "down").CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
 	if code, out := run("-i", p.LinkA, "-c", "1"); code != 2 || !strings.Contains(out, "interface is down") {
 		t.Errorf("down interface: exit %d: %s", code, out)
+	}
+}
+
+// TestCaptureInterfaceList checks -D (tcpdump's list) and that -i takes
+// the index it shows, and that -s 0 means the full snapshot length.
+func TestCaptureInterfaceList(t *testing.T) {
+	p := netns.New(t)
+	out, err := netns.Command(p.NSA, binary, "capture", "-D").Output()
+	if err != nil {
+		t.Fatalf("capture -D: %v", err)
+	}
+	index := ""
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		num, rest, ok := strings.Cut(l, ".")
+		if !ok {
+			t.Fatalf("capture -D line %q: want INDEX.NAME [FLAGS]", l)
+		}
+		if strings.HasPrefix(rest, p.LinkA+" [") {
+			index = num
+			if !strings.Contains(rest, "Up, Running") {
+				t.Errorf("capture -D: %q: want Up, Running", l)
+			}
+		}
+	}
+	if index == "" {
+		t.Fatalf("capture -D does not list %s:\n%s", p.LinkA, out)
+	}
+	c := startCapture(t, p.NSA, nil, "-i", index, "-s", "0", "-c", "3", "-w", filepath.Join(t.TempDir(), "x.pcap"))
+	inject(t, p, 0, 3)
+	code, stderr := c.wait(t)
+	if code != 0 || !strings.Contains(stderr, "listening on "+p.LinkA+" ") ||
+		!strings.Contains(stderr, "snapshot length 262144 bytes") || !strings.Contains(stderr, "3 packets captured") {
+		t.Fatalf("capture -i %s -s 0: exit %d: %s", index, code, stderr)
 	}
 }
 
