@@ -52,14 +52,14 @@ func benchBlockToPcap(b *testing.B, sizes []int) {
 	b.Run("frames", func(b *testing.B) {
 		var out []Frame
 		run(b, func() error {
-			out, _ = walkBlock(blk, DefaultSnaplen, 1, true, out[:0])
+			out, _ = walkBlock(blk, DefaultSnaplen, 1, LinkTypeEthernet, out[:0])
 			_, err := w.WriteFrames(out)
 			return err
 		})
 	})
 	b.Run("records", func(b *testing.B) {
 		run(b, func() error {
-			_, _, err := w.appendRingBlock(blk, true, 0)
+			_, _, err := w.appendRingBlock(blk, LinkTypeEthernet, 0)
 			return err
 		})
 	})

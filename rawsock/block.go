@@ -37,6 +37,23 @@ const (
 	// tpacket3_hdr, sockaddr_ll, alignment and our reserve for a VLAN tag.
 	frameHeaderRoom = 128
 
+	// struct sockaddr_ll, which follows tpacket3_hdr: family, protocol
+	// (network byte order), ifindex, hatype, pkttype, halen, addr[8].
+	sllOff      = frameHdrLen
+	sllProtocol = 2
+	sllIfindex  = 4
+	sllHatype   = 8
+	sllPkttype  = 10
+	sllHalen    = 11
+	sllAddr     = 12
+	sllAddrLen  = 20
+
+	// cookedHdrLen is the Linux cooked (SLL) header put in front of each
+	// frame of a SOCK_DGRAM capture: packet type, ARPHRD type, address
+	// length (each 2 bytes, big endian), 8 bytes of address, protocol.
+	cookedHdrLen = 16
+	cookedProto  = 14
+
 	tpStatusUser          = 1
 	tpStatusVLANValid     = 0x10
 	tpStatusVLANTPIDValid = 0x40
@@ -57,7 +74,8 @@ type blockCursor struct {
 	blkLen uint64
 	off    uint64 // next frame header
 	i, n   uint32 // frames read, frames in the block
-	vlan   bool   // frames have a place for a VLAN tag (Ethernet)
+	vlan   bool   // frames have a place for a VLAN tag (Ethernet, cooked)
+	cooked bool   // frames start at the network header (SOCK_DGRAM): a cooked header goes in front
 	err    error  // why the walk stopped early
 }
 
@@ -69,11 +87,31 @@ type ringFrame struct {
 	sec, nsec uint32
 	tagged    bool // the kernel stripped a VLAN tag: tpid and tci
 	tpid, tci uint16
+	ifindex   int32               // the interface it came on (cooked frames only)
+	cooked    [cookedHdrLen]byte // its cooked header (cooked frames only)
+}
+
+// linkHeader puts what goes in front of a cooked frame's data into dst and
+// returns it: the cooked header, with the VLAN tag the kernel stripped
+// where libpcap puts it (the protocol field becomes the tag's TPID, and the
+// tag and the frame's own protocol follow).
+func (f *ringFrame) linkHeader(dst *[cookedHdrLen + vlanTagLen]byte) []byte {
+	copy(dst[:], f.cooked[:])
+	if !f.tagged {
+		return dst[:cookedHdrLen]
+	}
+	be := binary.BigEndian
+	copy(dst[cookedHdrLen+2:], f.cooked[cookedProto:])
+	be.PutUint16(dst[cookedProto:], f.tpid)
+	be.PutUint16(dst[cookedHdrLen:], f.tci)
+	return dst[:]
 }
 
 // newBlockCursor checks a block's header and returns a cursor on its first
-// frame.
-func newBlockCursor(block []byte, vlan bool) (blockCursor, error) {
+// frame. The link type says how frames are framed: Ethernet frames get a
+// stripped VLAN tag back, Linux cooked frames (a SOCK_DGRAM socket) get a
+// cooked header and their tag, others are as the kernel left them.
+func newBlockCursor(block []byte, lt LinkType) (blockCursor, error) {
 	if len(block) < blockHeaderLen {
 		return blockCursor{}, fmt.Errorf("%w: %d bytes is shorter than a block header", errCorruptBlock, len(block))
 	}
@@ -87,7 +125,8 @@ func newBlockCursor(block []byte, vlan bool) (blockCursor, error) {
 	if uint64(n)*frameHdrLen > uint64(blkLen) {
 		return blockCursor{}, fmt.Errorf("%w: %d frames cannot fit in %d bytes", errCorruptBlock, n, blkLen)
 	}
-	return blockCursor{block: block, blkLen: uint64(blkLen), off: uint64(le.Uint32(block[bdOffsetToFirst:])), n: n, vlan: vlan}, nil
+	return blockCursor{block: block, blkLen: uint64(blkLen), off: uint64(le.Uint32(block[bdOffsetToFirst:])), n: n,
+		vlan: lt == LinkTypeEthernet || lt == LinkTypeLinuxSLL, cooked: lt == LinkTypeLinuxSLL}, nil
 }
 
 // limit stops the walk after n frames (0: no limit).
@@ -122,10 +161,29 @@ func (c *blockCursor) next(f *ringFrame) error {
 	}
 	f.sec, f.nsec = le.Uint32(h[fhSec:]), le.Uint32(h[fhNsec:])
 	status, tci := le.Uint32(h[fhStatus:]), le.Uint32(h[fhVLANTCI:])
+	if c.cooked {
+		// The address the kernel reports follows the header; the data
+		// must not overlap it. What goes in front of the data (at most
+		// 20 bytes) then lands after the frame header.
+		if f.mac < off+frameHdrLen+sllAddrLen {
+			return c.corrupt("data at offset %d overlaps its address (header at %d)", f.mac, off)
+		}
+		a := c.block[off+sllOff : off+sllOff+sllAddrLen]
+		halen := min(a[sllHalen], 8)
+		be := binary.BigEndian
+		f.cooked = [cookedHdrLen]byte{}
+		be.PutUint16(f.cooked[0:], uint16(a[sllPkttype]))
+		be.PutUint16(f.cooked[2:], le.Uint16(a[sllHatype:]))
+		be.PutUint16(f.cooked[4:], uint16(a[sllHalen]))
+		copy(f.cooked[6:6+halen], a[sllAddr:]) // the rest of the ring's 8 bytes may be stale
+		copy(f.cooked[cookedProto:], a[sllProtocol:sllProtocol+2])
+		f.ifindex = int32(le.Uint32(a[sllIfindex:]))
+	}
 	// A tag goes back in front of the EtherType: the ring leaves room for
-	// it before the MAC header (PACKET_RESERVE).
+	// it before the MAC header (PACKET_RESERVE). Cooked frames have it in
+	// front of their data, after the cooked header.
 	f.tagged = c.vlan && (tci != 0 || status&tpStatusVLANValid != 0) &&
-		f.caplen >= macAddrsLen && f.mac >= off+frameHdrLen+vlanTagLen
+		(c.cooked || f.caplen >= macAddrsLen && f.mac >= off+frameHdrLen+vlanTagLen)
 	if f.tagged {
 		f.tci, f.tpid = uint16(tci), 0x8100
 		if t := le.Uint16(h[fhVLANTPID:]); t != 0 || status&tpStatusVLANTPIDValid != 0 {
@@ -162,9 +220,11 @@ func (c *blockCursor) corrupt(format string, args ...any) error {
 // addresses move four bytes towards the frame header (room the ring always
 // has, see PACKET_RESERVE) and the tag goes where it was on the wire, so Data
 // is the frame as it was on the wire, still without a copy. Only Ethernet
-// frames (vlan true) have a place for a tag.
-func walkBlock(block []byte, snaplen, ifindex int, vlan bool, frames []Frame) ([]Frame, error) {
-	c, err := newBlockCursor(block, vlan)
+// and cooked frames have a place for a tag. Cooked frames (lt
+// LinkTypeLinuxSLL) get their cooked header written in front of them, in
+// the room the kernel leaves there, and the interface they came on.
+func walkBlock(block []byte, snaplen, ifindex int, lt LinkType, frames []Frame) ([]Frame, error) {
+	c, err := newBlockCursor(block, lt)
 	if err != nil {
 		return frames, err
 	}
@@ -186,7 +246,19 @@ func walkBlock(block []byte, snaplen, ifindex int, vlan bool, frames []Frame) ([
 		f.Length = int(rf.wire)
 		f.InterfaceIndex = ifindex
 		start, caplen := rf.mac, rf.caplen
-		if rf.tagged {
+		switch {
+		case c.cooked:
+			var room [cookedHdrLen + vlanTagLen]byte
+			head := rf.linkHeader(&room)
+			start -= uint64(len(head))
+			copy(block[start:rf.mac], head)
+			caplen += uint64(len(head))
+			f.Length += len(head)
+			f.InterfaceIndex = int(rf.ifindex)
+			if rf.tagged {
+				f.VLAN, f.VLANTPID, f.HasVLAN = rf.tci&0x0fff, rf.tpid, true
+			}
+		case rf.tagged:
 			start -= vlanTagLen
 			copy(block[start:start+macAddrsLen], block[rf.mac:rf.mac+macAddrsLen])
 			be := binary.BigEndian
@@ -211,8 +283,8 @@ func walkBlock(block []byte, snaplen, ifindex int, vlan bool, frames []Frame) ([
 // many frames it laid out and their length on the wire; on an
 // inconsistency in the block, what it laid out before it and an error
 // wrapping errCorruptBlock.
-func appendBlockRecords(buf, block []byte, snaplen int, vlan, ng bool, limit int) (_ []byte, frames int, wire uint64, err error) {
-	c, err := newBlockCursor(block, vlan)
+func appendBlockRecords(buf, block []byte, snaplen int, lt LinkType, ng bool, limit int) (_ []byte, frames int, wire uint64, err error) {
+	c, err := newBlockCursor(block, lt)
 	if err != nil {
 		return buf, 0, 0, err
 	}
@@ -232,16 +304,17 @@ func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, stop int) (
 	end, vlan := c.blkLen, c.vlan
 	le, be := binary.LittleEndian, binary.BigEndian
 	// Records go at buf[p:]. A record is never longer than the space its
-	// frame took in the block (a 48-byte header and room for a tag come
-	// before each frame), so room for blkLen more bytes is enough unless
-	// frames overlap, which only a corrupt block does (then buf grows).
+	// frame took in the block (a 48-byte header and room for a tag, or a
+	// cooked header, come before each frame), so room for blkLen more
+	// bytes is enough unless frames overlap, which only a corrupt block
+	// does (then buf grows).
 	p := len(buf)
 	buf = slices.Grow(buf, int(end))
 	buf = buf[:cap(buf)]
 	off, i, n := c.off, c.i, c.n
 	var rf ringFrame
 	for i < n && p < stop {
-		if !ng {
+		if !ng && !c.cooked {
 			// Most frames take the short way; the first that does not
 			// (or that would pass stop) comes here below.
 			used, next, k, w := appendCommonPcap(buf[p:min(len(buf), stop)], block, off, n-i, uint64(snaplen), vlan)
@@ -259,7 +332,14 @@ func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, stop int) (
 		off, i, n = c.off, c.i, c.n
 		mac, caplen, length := rf.mac, rf.caplen, rf.wire
 		sec, nsec, tagged := rf.sec, rf.nsec, rf.tagged
-		if tagged {
+		var room [cookedHdrLen + vlanTagLen]byte
+		var head []byte
+		switch {
+		case c.cooked:
+			head = rf.linkHeader(&room)
+			caplen += uint64(len(head))
+			length += uint64(len(head))
+		case tagged:
 			caplen += vlanTagLen
 			length += vlanTagLen
 		}
@@ -294,9 +374,13 @@ func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, stop int) (
 			le.PutUint32(r[need-4:], uint32(need))
 		}
 		d := r[hl : hl+int(caplen)]
-		if !tagged {
+		switch {
+		case head != nil:
+			m := copy(d, head)
+			copy(d[m:], block[mac:])
+		case !tagged:
 			copy(d, block[mac:])
-		} else {
+		default:
 			var tag [vlanTagLen]byte
 			be.PutUint16(tag[:], rf.tpid)
 			be.PutUint16(tag[2:], rf.tci)

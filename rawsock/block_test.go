@@ -16,6 +16,13 @@ type synthFrame struct {
 	vlanTCI uint32
 	tpid    uint16
 	status  uint32
+	// What the kernel reports in the sockaddr_ll after the header, used
+	// by cooked walks: addr is all 8 bytes of sll_addr, including any
+	// stale ones past halen.
+	pkttype, halen byte
+	hatype, proto  uint16
+	ifindex        int32
+	addr           [8]byte
 }
 
 // synthMac is where buildBlock puts each frame after its header:
@@ -47,6 +54,13 @@ func buildBlock(size int, frames []synthFrame) []byte {
 		le.PutUint16(h[fhMac:], mac)
 		le.PutUint32(h[fhVLANTCI:], f.vlanTCI)
 		le.PutUint16(h[fhVLANTPID:], f.tpid)
+		a := h[sllOff:]
+		le.PutUint16(a, 17) // AF_PACKET
+		binary.BigEndian.PutUint16(a[sllProtocol:], f.proto)
+		le.PutUint32(a[sllIfindex:], uint32(f.ifindex))
+		le.PutUint16(a[sllHatype:], f.hatype)
+		a[sllPkttype], a[sllHalen] = f.pkttype, f.halen
+		copy(a[sllAddr:], f.addr[:])
 		copy(b[off+mac:], f.data)
 		next := (mac + len(f.data) + 15) &^ 15
 		if i+1 < len(frames) {
@@ -70,7 +84,7 @@ func TestWalkBlockFrames(t *testing.T) {
 	f1 := frameBytes(60, 1)
 	f2 := frameBytes(1514, 7)
 	blk := buildBlock(8192, []synthFrame{{data: f1}, {data: f2, wireLen: 1600}})
-	frames, err := walkBlock(blk, DefaultSnaplen, 3, true, nil)
+	frames, err := walkBlock(blk, DefaultSnaplen, 3, LinkTypeEthernet, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +113,7 @@ func TestWalkBlockAllocatesOnce(t *testing.T) {
 		}
 		blk := buildBlock(64<<10, frames)
 		return testing.AllocsPerRun(20, func() {
-			got, err := walkBlock(blk, DefaultSnaplen, 1, false, nil)
+			got, err := walkBlock(blk, DefaultSnaplen, 1, LinkTypeRaw, nil)
 			if err != nil || len(got) != n {
 				t.Fatalf("walkBlock: %d frames, %v", len(got), err)
 			}
@@ -112,7 +126,7 @@ func TestWalkBlockAllocatesOnce(t *testing.T) {
 
 func TestWalkBlockSnaplen(t *testing.T) {
 	blk := buildBlock(8192, []synthFrame{{data: frameBytes(1000, 0)}})
-	frames, err := walkBlock(blk, 100, 1, true, nil)
+	frames, err := walkBlock(blk, 100, 1, LinkTypeEthernet, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +150,7 @@ func TestWalkBlockVLANReinsert(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			blk := buildBlock(4096, []synthFrame{{data: untagged, vlanTCI: tc.tci, tpid: tc.tpid, status: tc.status}})
-			frames, err := walkBlock(blk, DefaultSnaplen, 1, true, nil)
+			frames, err := walkBlock(blk, DefaultSnaplen, 1, LinkTypeEthernet, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +188,7 @@ func TestWalkBlockCorrupt(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := good()
 			corrupt(b)
-			frames, err := walkBlock(b, DefaultSnaplen, 1, true, nil)
+			frames, err := walkBlock(b, DefaultSnaplen, 1, LinkTypeEthernet, nil)
 			if !errors.Is(err, errCorruptBlock) {
 				t.Fatalf("err = %v, want errCorruptBlock", err)
 			}
@@ -185,7 +199,7 @@ func TestWalkBlockCorrupt(t *testing.T) {
 			}
 		})
 	}
-	if _, err := walkBlock(make([]byte, 10), DefaultSnaplen, 1, true, nil); !errors.Is(err, errCorruptBlock) {
+	if _, err := walkBlock(make([]byte, 10), DefaultSnaplen, 1, LinkTypeEthernet, nil); !errors.Is(err, errCorruptBlock) {
 		t.Fatalf("short block: %v", err)
 	}
 }
@@ -194,15 +208,23 @@ func FuzzWalkBlock(f *testing.F) {
 	f.Add(buildBlock(2048, []synthFrame{{data: frameBytes(60, 0)}, {data: frameBytes(200, 3), vlanTCI: 5}}))
 	f.Add(buildBlock(512, nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		frames, _ := walkBlock(slices.Clone(b), 1500, 1, true, nil)
+		frames, _ := walkBlock(slices.Clone(b), 1500, 1, LinkTypeEthernet, nil)
 		for _, fr := range frames {
 			if fr.CaptureLength != len(fr.Data) || fr.CaptureLength > 1500 || fr.CaptureLength > fr.Length {
 				t.Fatalf("inconsistent frame %d/%d/%d", fr.CaptureLength, len(fr.Data), fr.Length)
 			}
 		}
-		for _, snap := range []int{1500, 14} {
-			checkRecordsMatchFrames(t, b, snap, 0, FormatPcap)
-			checkRecordsMatchFrames(t, b, snap, 0, FormatPcapng)
+		cooked, _ := walkBlock(slices.Clone(b), 1500, 1, LinkTypeLinuxSLL, nil)
+		for _, fr := range cooked {
+			if fr.CaptureLength != len(fr.Data) || fr.CaptureLength > 1500 || fr.CaptureLength > fr.Length || fr.Length < cookedHdrLen {
+				t.Fatalf("inconsistent cooked frame %d/%d/%d", fr.CaptureLength, len(fr.Data), fr.Length)
+			}
+		}
+		for _, lt := range []LinkType{LinkTypeEthernet, LinkTypeLinuxSLL} {
+			for _, snap := range []int{1500, 14} {
+				checkRecordsMatchFrames(t, b, snap, 0, FormatPcap, lt)
+				checkRecordsMatchFrames(t, b, snap, 0, FormatPcapng, lt)
+			}
 		}
 	})
 }
@@ -210,14 +232,14 @@ func FuzzWalkBlock(f *testing.F) {
 // checkRecordsMatchFrames checks that appendBlockRecords lays out exactly
 // the records that walkBlock followed by Writer.WriteFrames does, stops at
 // the same corrupt frame, and leaves the block as it was.
-func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, format FileFormat) {
+func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, format FileFormat, lt LinkType) {
 	t.Helper()
-	frames, werr := walkBlock(slices.Clone(block), snaplen, 1, true, nil)
+	frames, werr := walkBlock(slices.Clone(block), snaplen, 1, lt, nil)
 	if limit > 0 && len(frames) >= limit { // the walk stops before frame limit
 		frames, werr = frames[:limit], nil
 	}
 	var want bytes.Buffer
-	w, err := NewWriter(&want, format, LinkTypeEthernet, snaplen)
+	w, err := NewWriter(&want, format, lt, snaplen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +257,7 @@ func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, for
 	orig := slices.Clone(block)
 	// A used buffer: stale bytes must not leak into padding.
 	dirty := bytes.Repeat([]byte{0xee}, 1<<16)
-	got, n, wire, rerr := appendBlockRecords(dirty[:1], block, snaplen, true, format == FormatPcapng, limit)
+	got, n, wire, rerr := appendBlockRecords(dirty[:1], block, snaplen, lt, format == FormatPcapng, limit)
 	if !bytes.Equal(block, orig) {
 		t.Fatal("appendBlockRecords changed the block")
 	}
@@ -251,7 +273,7 @@ func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, for
 	// Laid out a few records at a time, as appendRingBlock writes them
 	// out: the same records, frames and error.
 	for _, stop := range []int{1, 60, 700} {
-		c, err := newBlockCursor(block, true)
+		c, err := newBlockCursor(block, lt)
 		if err != nil {
 			break // appendBlockRecords failed the same way, checked above
 		}
@@ -294,6 +316,11 @@ func TestBlockRecordsMatchFrames(t *testing.T) {
 			case 2:
 				f.wireLen = len(f.data) + rng.IntN(100)
 			}
+			f.pkttype, f.halen, f.hatype = byte(rng.IntN(6)), byte(rng.IntN(10)), uint16(rng.IntN(800))
+			f.proto, f.ifindex = uint16(rng.Uint32()), rng.Int32N(100)
+			for k := range f.addr {
+				f.addr[k] = byte(rng.Uint32())
+			}
 			frames = append(frames, f)
 		}
 		b := buildBlock(8192, frames)
@@ -315,7 +342,9 @@ func TestBlockRecordsMatchFrames(t *testing.T) {
 			le.PutUint32(b[off+[]int{fhNextOffset, fhSnaplen, fhLen, fhMac, fhNsec}[rng.IntN(5)]:], v)
 		}
 		snap := []int{DefaultSnaplen, 64, 14, 13, 1}[rng.IntN(5)]
-		checkRecordsMatchFrames(t, b, snap, rng.IntN(4)*rng.IntN(6), FileFormat(i%2))
+		limit := rng.IntN(4) * rng.IntN(6)
+		checkRecordsMatchFrames(t, b, snap, limit, FileFormat(i%2), LinkTypeEthernet)
+		checkRecordsMatchFrames(t, b, snap, limit, FileFormat(i%2), LinkTypeLinuxSLL)
 	}
 }
 
@@ -338,5 +367,50 @@ func TestConfigValidate(t *testing.T) {
 	small := Config{Snaplen: 1514, BlockSize: 8192, BufferSize: 1 << 20}
 	if err := small.validate(); err != nil {
 		t.Fatalf("small blocks with a small snaplen: %v", err)
+	}
+}
+
+// TestWalkBlockCooked lays out frames as a SOCK_DGRAM socket on the any
+// device gets them (from the network header, with the sender's address
+// beside) and checks the cooked headers put in front: packet type, ARPHRD
+// type, address length, address (stale ring bytes past its length
+// zeroed), protocol; a stripped VLAN tag goes after them, as libpcap puts
+// it, and the frame keeps the interface it came on.
+func TestWalkBlockCooked(t *testing.T) {
+	payload := frameBytes(40, 9)
+	stale := [8]byte{0x02, 0, 0, 0, 0, 0xbb, 0xee, 0xee}
+	blk := buildBlock(4096, []synthFrame{
+		{data: payload, pkttype: 0, hatype: 1, halen: 6, addr: stale, proto: 0x0800, ifindex: 7},
+		{data: payload, pkttype: 4, hatype: 1, halen: 6, addr: stale, proto: 0x86dd, ifindex: 3, vlanTCI: 0x2064, status: tpStatusVLANValid},
+		{data: payload, pkttype: 3, hatype: 772, halen: 10, addr: [8]byte{1, 2, 3, 4, 5, 6, 7, 8}, proto: 0x0806, ifindex: 1,
+			vlanTCI: 5, tpid: 0x88a8, status: tpStatusVLANValid | tpStatusVLANTPIDValid},
+	})
+	want := [][]byte{
+		append([]byte{0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 0xbb, 0, 0, 0x08, 0x00}, payload...),
+		append([]byte{0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 0xbb, 0, 0, 0x81, 0x00, 0x20, 0x64, 0x86, 0xdd}, payload...),
+		append([]byte{0, 3, 0x03, 0x04, 0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 0x88, 0xa8, 0, 5, 0x08, 0x06}, payload...),
+	}
+	frames, err := walkBlock(slices.Clone(blk), DefaultSnaplen, 0, LinkTypeLinuxSLL, nil)
+	if err != nil || len(frames) != len(want) {
+		t.Fatalf("%d frames, %v", len(frames), err)
+	}
+	for i, f := range frames {
+		if !bytes.Equal(f.Data, want[i]) || f.Length != len(want[i]) || f.CaptureLength != len(want[i]) {
+			t.Errorf("frame %d (length %d, captured %d):\n got %x\nwant %x", i, f.Length, f.CaptureLength, f.Data, want[i])
+		}
+	}
+	if frames[0].InterfaceIndex != 7 || frames[1].InterfaceIndex != 3 || frames[0].HasVLAN ||
+		!frames[1].HasVLAN || frames[1].VLAN != 0x064 || frames[2].VLANTPID != 0x88a8 {
+		t.Errorf("interfaces %d %d, VLANs %+v %+v", frames[0].InterfaceIndex, frames[1].InterfaceIndex, frames[1], frames[2])
+	}
+	// A snapshot length shorter than the cooked header cuts into it.
+	short, _ := walkBlock(slices.Clone(blk), 14, 0, LinkTypeLinuxSLL, nil)
+	if !bytes.Equal(short[1].Data, want[1][:14]) || short[1].Length != len(want[1]) {
+		t.Errorf("snaplen 14: %x, length %d", short[1].Data, short[1].Length)
+	}
+	// Data that overlaps the address the kernel reports is corrupt.
+	binary.LittleEndian.PutUint16(blk[blockHeaderLen+fhMac:], frameHdrLen+sllAddrLen-1)
+	if _, err := walkBlock(blk, DefaultSnaplen, 0, LinkTypeLinuxSLL, nil); !errors.Is(err, errCorruptBlock) {
+		t.Errorf("data over the address: %v", err)
 	}
 }

@@ -75,7 +75,7 @@ func benchCrossCPU(b *testing.B, sizes []int) {
 		for ready.Load() <= n {
 		}
 		t0 := time.Now()
-		if _, _, err := w.appendRingBlock(ring[n%nblk], true, 0); err != nil {
+		if _, _, err := w.appendRingBlock(ring[n%nblk], LinkTypeEthernet, 0); err != nil {
 			b.Fatal(err)
 		}
 		if err := w.Flush(); err != nil {

@@ -364,8 +364,8 @@ const recordChunk = 64 << 10
 // ring block as records, as WriteFrames would after walkBlock, writing
 // them out every recordChunk bytes (the last chunk stays buffered). It
 // returns how many it appended and their length on the wire.
-func (w *Writer) appendRingBlock(block []byte, vlan bool, limit int) (n int, wire uint64, err error) {
-	c, err := newBlockCursor(block, vlan)
+func (w *Writer) appendRingBlock(block []byte, lt LinkType, limit int) (n int, wire uint64, err error) {
+	c, err := newBlockCursor(block, lt)
 	if err != nil {
 		return 0, 0, err
 	}

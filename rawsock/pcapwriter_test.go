@@ -187,7 +187,7 @@ func TestRingBlockChunks(t *testing.T) {
 		sf = append(sf, synthFrame{data: frameBytes(60+i%400, byte(i))})
 	}
 	blk := buildBlock(1<<20, sf)
-	frames, err := walkBlock(slices.Clone(blk), DefaultSnaplen, 1, true, nil)
+	frames, err := walkBlock(slices.Clone(blk), DefaultSnaplen, 1, LinkTypeEthernet, nil)
 	if err != nil || len(frames) != len(sf) {
 		t.Fatalf("walkBlock: %d frames, %v", len(frames), err)
 	}
@@ -210,7 +210,7 @@ func TestRingBlockChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 		got.writes = nil
-		n, _, err := w.appendRingBlock(blk, true, 0)
+		n, _, err := w.appendRingBlock(blk, LinkTypeEthernet, 0)
 		if err != nil || n != len(frames) {
 			t.Fatalf("format %d: appendRingBlock %d frames, %v", format, n, err)
 		}
@@ -241,7 +241,7 @@ func TestRingBlockChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.write = (&shortWriter{f: f, room: recordChunk + recordChunk/2}).Write
-		n, _, err = w.appendRingBlock(blk, true, 0)
+		n, _, err = w.appendRingBlock(blk, LinkTypeEthernet, 0)
 		if err != nil || n != len(frames) {
 			t.Fatalf("format %d, full disk: appendRingBlock %d frames, %v", format, n, err)
 		}

@@ -228,7 +228,17 @@ const (
 	// LinkTypeRaw is a bare IPv4 or IPv6 packet without a link header
 	// (LINKTYPE_RAW, 101): Linux tun devices, WireGuard.
 	LinkTypeRaw LinkType = 101
+	// LinkTypeLinuxSLL is Linux cooked capture v1 (LINKTYPE_LINUX_SLL,
+	// 113): a 16-byte header (packet type, link-layer address, protocol)
+	// in place of the link header. Captures on AnyInterface have it.
+	LinkTypeLinuxSLL LinkType = 113
 )
+
+// AnyInterface is the name of Linux's pseudo-interface that captures on
+// every interface at once, as tcpdump -i any does: frames come in Linux
+// cooked form (LinkTypeLinuxSLL), since interfaces frame them differently,
+// and promiscuous mode does not apply.
+const AnyInterface = "any"
 
 // String is tcpdump's name for the link type ("EN10MB", "RAW", "NULL").
 func (l LinkType) String() string {
@@ -239,6 +249,8 @@ func (l LinkType) String() string {
 		return "EN10MB"
 	case LinkTypeRaw:
 		return "RAW"
+	case LinkTypeLinuxSLL:
+		return "LINUX_SLL"
 	}
 	return fmt.Sprintf("LINKTYPE_%d", uint16(l))
 }
@@ -253,6 +265,8 @@ func (l LinkType) Description() string {
 		return "Ethernet"
 	case LinkTypeRaw:
 		return "Raw IP"
+	case LinkTypeLinuxSLL:
+		return "Linux cooked v1"
 	}
 	return "unknown"
 }

@@ -62,6 +62,14 @@ type ringHandle struct {
 func pageSize() int { return os.Getpagesize() }
 
 func open(iface string, cfg Config) (Source, error) {
+	if iface == AnyInterface {
+		// Cooked headers come from the ring's frame headers: a plain
+		// socket has no fallback to offer here.
+		if cfg.NoRing {
+			return nil, fmt.Errorf("rawsock: the %s device needs the TPACKET_V3 ring", AnyInterface)
+		}
+		return openRing(&net.Interface{Name: AnyInterface}, LinkTypeLinuxSLL, cfg)
+	}
 	ifi, err := lookupInterface(iface)
 	if err != nil {
 		return nil, err
@@ -85,6 +93,9 @@ func open(iface string, cfg Config) (Source, error) {
 }
 
 func interfaceLinkType(iface string) (LinkType, error) {
+	if iface == AnyInterface {
+		return LinkTypeLinuxSLL, nil
+	}
 	ifi, err := lookupInterface(iface)
 	if err != nil {
 		return 0, err
@@ -107,6 +118,19 @@ func lookupInterface(name string) (*net.Interface, error) {
 		return nil, fmt.Errorf("%w: %s (bring it up with: ip link set %s up)", ErrInterfaceDown, name, name)
 	}
 	return ifi, nil
+}
+
+// loopbackIndex is the index of the caller's network namespace's loopback
+// interface (always 1 in Linux, but asked).
+func loopbackIndex() int {
+	if all, err := net.Interfaces(); err == nil {
+		for _, i := range all {
+			if i.Flags&net.FlagLoopback != 0 {
+				return i.Index
+			}
+		}
+	}
+	return 1
 }
 
 // Hardware types (linux/if_arp.h) whose frames wirebom can capture.
@@ -161,7 +185,13 @@ func wrapOpenErr(op string, err error) error {
 func openRing(ifi *net.Interface, lt LinkType, cfg Config) (_ *ringHandle, err error) {
 	// Protocol 0: the socket receives nothing until bind names a protocol,
 	// so no frame arrives before the ring and the filter are in place.
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	// Interfaces frame differently, so the any device takes packets
+	// without their link header (SOCK_DGRAM) and gets cooked ones.
+	typ := unix.SOCK_RAW
+	if lt == LinkTypeLinuxSLL {
+		typ = unix.SOCK_DGRAM
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, wrapOpenErr("socket", err)
 	}
@@ -180,7 +210,8 @@ func openRing(ifi *net.Interface, lt LinkType, cfg Config) (_ *ringHandle, err e
 			return nil, wrapOpenErr("setsockopt PACKET_IGNORE_OUTGOING", err)
 		}
 	}
-	// Room in front of each frame to put back a stripped VLAN tag in place.
+	// Room in front of each frame to put back a stripped VLAN tag in place
+	// (a cooked header has room of its own: the kernel leaves 16 bytes).
 	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_RESERVE, vlanTagLen); err != nil {
 		return nil, wrapOpenErr("setsockopt PACKET_RESERVE", err)
 	}
@@ -229,12 +260,26 @@ func openRing(ifi *net.Interface, lt LinkType, cfg Config) (_ *ringHandle, err e
 }
 
 // setupSocket attaches the filter, binds to the interface, then sets
-// promiscuous mode and fanout (both need the bound socket).
+// promiscuous mode and fanout (both need the bound socket). Index 0 is the
+// any device: its filter is rewritten for the kernel's view of cooked
+// packets and drops loopback frames going out, and promiscuous mode does
+// not apply to it.
 func setupSocket(fd int, ifi *net.Interface, cfg Config) error {
 	prog := cfg.Filter
-	if prog == nil && cfg.Snaplen < DefaultSnaplen {
+	if prog == nil && (cfg.Snaplen < DefaultSnaplen || ifi.Index == 0) {
 		// Let the kernel cut frames at the snaplen instead of copying them whole.
 		prog = []bpf.RawInstruction{{Op: 0x06, K: uint32(cfg.Snaplen)}} // ret #snaplen
+	}
+	if ifi.Index == 0 {
+		var err error
+		if prog, err = cookedKernelFilter(prog); err != nil {
+			return err
+		}
+		pre, err := skipLoopbackOutgoing(uint32(loopbackIndex()))
+		if err != nil {
+			return err
+		}
+		prog = append(pre, prog...)
 	}
 	if prog != nil {
 		if err := attachFilter(fd, prog); err != nil {
@@ -248,7 +293,7 @@ func setupSocket(fd int, ifi *net.Interface, cfg Config) error {
 		}
 		return wrapOpenErr("bind", err)
 	}
-	if !cfg.NoPromisc {
+	if !cfg.NoPromisc && ifi.Index != 0 {
 		mreq := unix.PacketMreq{Ifindex: int32(ifi.Index), Type: unix.PACKET_MR_PROMISC}
 		if err := unix.SetsockoptPacketMreq(fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, &mreq); err != nil {
 			return wrapOpenErr("setsockopt PACKET_ADD_MEMBERSHIP", err)
@@ -311,7 +356,7 @@ func (h *ringHandle) ReadBatch(b *Batch) error {
 			return err
 		}
 		h.warm += warmBlock(blk)
-		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, h.lt == LinkTypeEthernet, b.Frames[:0])
+		b.Frames, err = walkBlock(blk, h.snaplen, h.ifindex, h.lt, b.Frames[:0])
 		h.count(len(b.Frames), err)
 		b.owner, b.block = h, h.next
 		h.memMu.Lock()
@@ -344,7 +389,7 @@ func (h *ringHandle) ReadRecords(w *Writer, limit int) (int, uint64, error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		n, wire, err := w.appendRingBlock(blk, h.lt == LinkTypeEthernet, limit)
+		n, wire, err := w.appendRingBlock(blk, h.lt, limit)
 		h.count(n, err)
 		setBlockKernel(blk)
 		h.next = (h.next + 1) % h.nblocks

@@ -379,6 +379,8 @@ func (p *linePrinter) WriteFrame(f *rawsock.Frame) error {
 		line = ipSummary(f, f.Data, "")
 	case rawsock.LinkTypeNull:
 		line = nullSummary(f)
+	case rawsock.LinkTypeLinuxSLL:
+		line = cookedSummary(f)
 	default:
 		line = frameSummary(f)
 	}
@@ -429,27 +431,58 @@ func frameSummary(f *rawsock.Frame) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, " %s > %s", mac(d[6:12]), mac(d[0:6]))
-	off := 12
+	return typeSummary(&b, f, d, 12)
+}
+
+// cookedSummary is the one-line form of a Linux cooked frame (-i any):
+// time, direction in tcpdump's words, the interface's index, the sender's
+// link-layer address, VLAN, protocol, length.
+func cookedSummary(f *rawsock.Frame) string {
+	var b strings.Builder
+	b.WriteString(f.Timestamp.Format("15:04:05.000000000"))
+	d := f.Data
+	if len(d) < 16 {
+		fmt.Fprintf(&b, " truncated frame, length %d\n", f.Length)
+		return b.String()
+	}
+	dir := [...]string{"In", "B", "M", "P", "Out"}
+	if t := int(d[0])<<8 | int(d[1]); t < len(dir) {
+		b.WriteString(" " + dir[t])
+	} else {
+		fmt.Fprintf(&b, " packet type %d", t)
+	}
+	if f.InterfaceIndex > 0 {
+		fmt.Fprintf(&b, " if %d", f.InterfaceIndex)
+	}
+	if n := int(d[4])<<8 | int(d[5]); n > 0 {
+		b.WriteString(" " + mac(d[6:6+min(n, 8)]))
+	}
+	return typeSummary(&b, f, d, 14)
+}
+
+// typeSummary ends a frame's line: its VLAN tags and EtherType, from
+// offset off of d, and its length.
+func typeSummary(b *strings.Builder, f *rawsock.Frame, d []byte, off int) string {
 	for len(d) >= off+4 {
 		et := uint16(d[off])<<8 | uint16(d[off+1])
 		if et != 0x8100 && et != 0x88a8 {
 			break
 		}
 		tci := uint16(d[off+2])<<8 | uint16(d[off+3])
-		fmt.Fprintf(&b, ", vlan %d, p %d", tci&0xfff, tci>>13)
+		fmt.Fprintf(b, ", vlan %d, p %d", tci&0xfff, tci>>13)
 		off += 4
 	}
 	if len(d) >= off+2 {
 		et := uint16(d[off])<<8 | uint16(d[off+1])
 		if name := etherTypeName(et); name != "" {
-			fmt.Fprintf(&b, ", ethertype %s (0x%04x)", name, et)
+			fmt.Fprintf(b, ", ethertype %s (0x%04x)", name, et)
 		} else if et < 0x0600 {
-			fmt.Fprintf(&b, ", 802.3 length %d", et)
+			fmt.Fprintf(b, ", 802.3 length %d", et)
 		} else {
-			fmt.Fprintf(&b, ", ethertype 0x%04x", et)
+			fmt.Fprintf(b, ", ethertype 0x%04x", et)
 		}
 	}
-	fmt.Fprintf(&b, ", length %d\n", f.Length)
+	fmt.Fprintf(b, ", length %d\n", f.Length)
 	return b.String()
 }
 
