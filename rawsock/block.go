@@ -87,7 +87,7 @@ type ringFrame struct {
 	sec, nsec uint32
 	tagged    bool // the kernel stripped a VLAN tag: tpid and tci
 	tpid, tci uint16
-	ifindex   int32               // the interface it came on (cooked frames only)
+	ifindex   int32              // the interface it came on (cooked frames only)
 	cooked    [cookedHdrLen]byte // its cooked header (cooked frames only)
 }
 
