@@ -304,11 +304,15 @@ func openError(iface string, err error) error {
 
 // interfaceByIndex returns the name of the interface whose index is name,
 // when name is a number and no interface has that name: -i 2 captures on
-// interface 2 of 'wirebom ifaces' or -D, as tcpdump -i takes its -D numbers.
+// interface 2 of 'wirebom ifaces' or -D, as tcpdump -i takes its -D numbers,
+// and on Linux -i 0 on the any device.
 func interfaceByIndex(name string) string {
 	n, err := strconv.Atoi(name)
-	if err != nil || n <= 0 {
+	if err != nil || n < 0 {
 		return name
+	}
+	if n == 0 && runtime.GOOS == "linux" {
+		return rawsock.AnyInterface
 	}
 	if _, err := net.InterfaceByName(name); err == nil {
 		return name
@@ -320,7 +324,7 @@ func interfaceByIndex(name string) string {
 }
 
 // listInterfaces prints the interfaces as tcpdump -D does: index, name and
-// state, one per line.
+// state, one per line, and on Linux the any device (index 0).
 func listInterfaces(w io.Writer) error {
 	list, err := rawsock.Interfaces()
 	if err != nil {
@@ -337,6 +341,9 @@ func listInterfaces(w io.Writer) error {
 			}
 		}
 		fmt.Fprintf(w, "%d.%s [%s]\n", it.Index, it.Name, strings.Join(f, ", "))
+	}
+	if runtime.GOOS == "linux" {
+		fmt.Fprintf(w, "0.%s (Pseudo-device that captures on all interfaces) [Up, Running]\n", rawsock.AnyInterface)
 	}
 	return nil
 }

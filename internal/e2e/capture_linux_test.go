@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -195,6 +197,64 @@ func TestCaptureInterfaceList(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "listening on "+p.LinkA+" ") ||
 		!strings.Contains(stderr, "snapshot length 262144 bytes") || !strings.Contains(stderr, "3 packets captured") {
 		t.Fatalf("capture -i %s -s 0: exit %d: %s", index, code, stderr)
+	}
+}
+
+// TestCaptureAnyDevice captures numbered frames on the any device, as
+// tcpdump -i any does: the file holds them as Linux cooked frames, which
+// tshark reads with their VLAN IDs; the filter ran in the kernel (nothing
+// else is in the file); the printed lines give direction and interface.
+func TestCaptureAnyDevice(t *testing.T) {
+	const total = 2000
+	p := netns.New(t)
+	out := filepath.Join(t.TempDir(), "any.pcapng")
+	c := startCapture(t, p.NSA, nil, "-i", "any", "-w", out, "-c", strconv.Itoa(total), "ether proto 0x88b5")
+	inject(t, p, 0, total)
+	if code, stderr := c.wait(t); code != 0 || !strings.Contains(stderr, "link-type LINUX_SLL") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := tsharkFields(t, out, "sll.pkttype", "sll.etype", "vlan.id", "frame.len")
+	if len(lines) != total {
+		t.Fatalf("tshark reads %d frames, want %d", len(lines), total)
+	}
+	for i, l := range lines {
+		want, vid := netns.NumberedFrame(uint32(i))
+		etype, gotVID := "0x88b5", ""
+		if vid != 0 {
+			etype, gotVID = "0x8100", strconv.Itoa(int(vid))
+		}
+		// To another host (3); the cooked header is 2 bytes longer than
+		// the Ethernet one.
+		if l != strings.Join([]string{"3", etype, gotVID, strconv.Itoa(len(want) + 2)}, "\t") {
+			t.Fatalf("frame %d: tshark says %q; sent VLAN %q, length %d", i+1, l, gotVID, len(want))
+		}
+	}
+
+	c = startCapture(t, p.NSA, nil, "-i", "any", "-c", "2", "ether proto 0x88b5")
+	inject(t, p, 0, 2)
+	stdout, _ := io.ReadAll(c.stdout)
+	if code, stderr := c.wait(t); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var index int
+	if err := netns.Do(p.NSA, func() error {
+		ifi, err := net.InterfaceByName(p.LinkA)
+		if err == nil {
+			index = ifi.Index
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSpace(string(stdout)), "\n")
+	want := []string{
+		fmt.Sprintf(" P if %d 02:00:00:00:00:bb, vlan 10, p 0, ethertype 0x88b5", index),
+		fmt.Sprintf(" P if %d 02:00:00:00:00:bb, ethertype 0x88b5", index),
+	}
+	for i, w := range want {
+		if i >= len(got) || !strings.Contains(got[i], w) {
+			t.Fatalf("printed lines:\n%s\nwant line %d to contain %q", stdout, i+1, w)
+		}
 	}
 }
 
