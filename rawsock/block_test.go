@@ -207,6 +207,8 @@ func TestWalkBlockCorrupt(t *testing.T) {
 func FuzzWalkBlock(f *testing.F) {
 	f.Add(buildBlock(2048, []synthFrame{{data: frameBytes(60, 0)}, {data: frameBytes(200, 3), vlanTCI: 5}}))
 	f.Add(buildBlock(512, nil))
+	f.Add(buildBlock(2048, []synthFrame{{data: frameBytes(60, 0), pkttype: 4, hatype: 1, halen: 6, proto: 0x0800,
+		ifindex: 2, addr: [8]byte{2, 0, 0, 0, 0, 0xbb, 0xee, 0xee}, vlanTCI: 7, status: tpStatusVLANValid}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		frames, _ := walkBlock(slices.Clone(b), 1500, 1, LinkTypeEthernet, nil)
 		for _, fr := range frames {
