@@ -55,12 +55,20 @@ type Writer struct {
 	ng      *pcapgo.NgWriter
 	ngOut   byteSink // where ng's blocks land before they join buf
 	snaplen int
+	header  []byte // the file header, for each new file of a rotation
 	buf     []byte // complete records not yet written
-	written int64  // bytes of complete records on disk
+	written int64  // bytes of the current file on disk, all complete
 	packets uint64 // frames accepted by WriteFrame
 	pending uint64 // packet records in buf
 	onDisk  uint64 // frames whose records were written whole
 	err     error
+
+	// Rotation (SetRotation): past limit bytes, the next record starts a
+	// file opened by next; owned is the file next gave, which Close closes.
+	limit    int64
+	next     func() (*os.File, error)
+	owned    *os.File
+	noRotate bool
 }
 
 // byteSink collects what pcapgo writes.
@@ -88,15 +96,8 @@ const (
 // is an *os.File naming a regular file, a failed write cuts the file back
 // to its last complete record.
 func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Writer, error) {
-	w := &Writer{write: out.Write, snaplen: snaplen, buf: make([]byte, 0, 64<<10)}
-	if f, ok := out.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			w.file = f
-		}
-		if write := directWriter(f); write != nil {
-			w.write = write
-		}
-	}
+	w := &Writer{snaplen: snaplen, buf: make([]byte, 0, 64<<10)}
+	w.setOutput(out)
 	switch format {
 	case FormatPcap:
 		var hdr byteSink
@@ -121,11 +122,64 @@ func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Wri
 	default:
 		return nil, fmt.Errorf("unknown capture format %d", format)
 	}
+	w.header = slices.Clone(w.buf)
 	// The header goes out alone, so every later buffer holds only records.
 	if err := w.writeHeader(); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// setOutput makes out the stream that records go to.
+func (w *Writer) setOutput(out io.Writer) {
+	w.write, w.file = out.Write, nil
+	if f, ok := out.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			w.file = f
+		}
+		if write := directWriter(f); write != nil {
+			w.write = write
+		}
+	}
+}
+
+// SetRotation makes the Writer go on in a new file once the current one
+// holds more than limit bytes, as tcpdump -C does: the record that takes a
+// file past limit is its last, and the next one starts a file that next
+// opens (each file gets the file header, so each stands alone). The Writer
+// closes the files next gave it (the last at Close); the first output stays
+// the caller's.
+func (w *Writer) SetRotation(limit int64, next func() (*os.File, error)) {
+	w.limit, w.next = limit, next
+}
+
+// rotate closes the file the Writer is done with and starts the next one
+// with the file header.
+func (w *Writer) rotate() error {
+	if w.owned != nil {
+		if err := w.owned.Close(); err != nil {
+			return &WriteError{Err: err, Bytes: w.written}
+		}
+		w.owned = nil
+	}
+	f, err := w.next()
+	if err != nil {
+		return &WriteError{Err: fmt.Errorf("starting the next file: %w", err), Bytes: w.written}
+	}
+	w.owned = f
+	w.setOutput(f)
+	n, err := w.write(w.header)
+	if err == nil && n < len(w.header) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		if w.file != nil {
+			w.file.Truncate(0) //nolint:errcheck // the write error is what matters
+		}
+		return &WriteError{Err: err}
+	}
+	w.written = int64(n)
+	return nil
 }
 
 // writeHeader writes the file header; a file that cannot take it whole is
@@ -258,44 +312,77 @@ func (w *Writer) Packets() uint64 { return w.packets }
 // records: after a failed write, the frames the file really holds.
 func (w *Writer) PacketsWritten() uint64 { return w.onDisk }
 
-// Flush writes every buffered complete record.
+// Flush writes every buffered complete record (with a rotation, across as
+// many files as it takes).
 func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(w.buf) == 0 {
-		return nil
+	for len(w.buf) > 0 {
+		end, packets := len(w.buf), w.pending
+		if w.limit > 0 && !w.noRotate {
+			if w.written > w.limit {
+				if w.err = w.rotate(); w.err != nil {
+					return w.err
+				}
+			}
+			end, packets = w.crossing(w.limit - w.written)
+		}
+		n, err := w.write(w.buf[:end])
+		if err == nil && n < end {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			w.err = w.cutBack(n, err)
+			return w.err
+		}
+		w.written += int64(n)
+		w.onDisk += packets
+		w.pending -= packets
+		if end == len(w.buf) {
+			w.buf = w.buf[:0]
+		} else {
+			w.buf = w.buf[:copy(w.buf, w.buf[end:])]
+		}
 	}
-	n, err := w.write(w.buf)
-	if err == nil && n < len(w.buf) {
-		err = io.ErrShortWrite
-	}
-	if err != nil {
-		w.err = w.cutBack(n, err)
-		return w.err
-	}
-	w.written += int64(n)
-	w.onDisk += w.pending
-	w.pending = 0
-	w.buf = w.buf[:0]
 	return nil
+}
+
+// crossing returns the end of the first buffered record that ends past
+// room bytes, and how many packets lie before that end; the whole buffer
+// if none does.
+func (w *Writer) crossing(room int64) (end int, packets uint64) {
+	for end < len(w.buf) {
+		size, packet := w.recordAt(end)
+		end += size
+		if packet {
+			packets++
+		}
+		if int64(end) > room {
+			break
+		}
+	}
+	return end, packets
+}
+
+// recordAt returns the size of the buffered record at off and whether it
+// is a packet (pcapng also has statistics blocks). Every record in the
+// buffer was laid out by this Writer or pcapgo, so their lengths are
+// consistent.
+func (w *Writer) recordAt(off int) (size int, packet bool) {
+	le := binary.LittleEndian
+	if w.ng == nil {
+		return pcapRecordHeaderLen + int(le.Uint32(w.buf[off+8:])), true
+	}
+	return int(le.Uint32(w.buf[off+4:])), le.Uint32(w.buf[off:]) == ngBlockTypeEPB
 }
 
 // records walks the buffered records (after a failed write) and returns the
 // end of the last one that lies wholly within the first n bytes, and how
-// many of those are packets. Every record in the buffer was laid out by this Writer or pcapgo,
-// so their lengths are consistent.
+// many of those are packets.
 func (w *Writer) records(n int) (whole int, packets uint64) {
-	le := binary.LittleEndian
 	for off := 0; off < len(w.buf); {
-		var size int
-		packet := true
-		if w.ng == nil {
-			size = pcapRecordHeaderLen + int(le.Uint32(w.buf[off+8:]))
-		} else {
-			size = int(le.Uint32(w.buf[off+4:]))
-			packet = le.Uint32(w.buf[off:]) == ngBlockTypeEPB
-		}
+		size, packet := w.recordAt(off)
 		if off+size > n {
 			break
 		}
@@ -335,8 +422,20 @@ func (e *WriteError) Error() string {
 func (e *WriteError) Unwrap() error { return e.Err }
 
 // Close flushes the buffer and, for pcapng, ends with an interface
-// statistics block carrying the kernel's counters (as dumpcap does).
-func (w *Writer) Close(st *Stats) error {
+// statistics block carrying the kernel's counters (as dumpcap does). With a
+// rotation, it closes the last file, and the statistics block stays in it.
+func (w *Writer) Close(st *Stats) (err error) {
+	if w.owned != nil {
+		defer func() {
+			if cerr := w.owned.Close(); err == nil && cerr != nil {
+				err = &WriteError{Err: cerr, Bytes: w.written}
+			}
+		}()
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	w.noRotate = true
 	if w.ng != nil && st != nil && w.err == nil {
 		err := w.ng.WriteInterfaceStats(0, pcapgo.NgInterfaceStatistics{
 			LastUpdate:      time.Now(),

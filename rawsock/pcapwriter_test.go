@@ -2,7 +2,9 @@ package rawsock
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -262,6 +264,97 @@ func TestRingBlockChunks(t *testing.T) {
 		for i, d := range data {
 			if !bytes.Equal(d, frames[i].Data) {
 				t.Fatalf("format %d, full disk: packet %d differs", format, i)
+			}
+		}
+	}
+}
+
+// TestWriterRotation writes a ring block's frames and then Frames across
+// files of at most limit bytes and one record, as tcpdump -C does: every
+// file stands alone, the frames come out in order and whole, each file
+// but the last ends with the record that takes it past the limit, and the
+// pcapng statistics block ends the last file.
+func TestWriterRotation(t *testing.T) {
+	var sf []synthFrame
+	for i := range 600 {
+		sf = append(sf, synthFrame{data: frameBytes(60+i*7%1400, byte(i))})
+	}
+	blk := buildBlock(1<<20, sf)
+	frames, err := walkBlock(slices.Clone(blk), DefaultSnaplen, 1, LinkTypeEthernet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit = 50000
+	for _, format := range []FileFormat{FormatPcap, FormatPcapng} {
+		dir := t.TempDir()
+		var paths []string
+		open := func() (*os.File, error) {
+			p := filepath.Join(dir, fmt.Sprintf("out%d", len(paths)))
+			paths = append(paths, p)
+			return os.Create(p)
+		}
+		first, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := NewWriter(first, format, LinkTypeEthernet, DefaultSnaplen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.SetRotation(limit, open)
+		if n, _, err := w.appendRingBlock(blk, LinkTypeEthernet, 0); err != nil || n != len(frames) {
+			t.Fatalf("appendRingBlock: %d, %v", n, err)
+		}
+		if _, err := w.WriteFrames(frames); err != nil {
+			t.Fatal(err)
+		}
+		// The last file ends past the limit: the statistics block must
+		// still go in it, not start another.
+		want := slices.Clone(frames)
+		want = append(want, frames...)
+		for w.Flush() == nil && w.written <= limit {
+			if err := w.WriteFrame(&frames[len(want)%len(frames)]); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, frames[len(want)%len(frames)])
+		}
+		if err := w.Close(&Stats{Received: 1200}); err != nil {
+			t.Fatal(err)
+		}
+		first.Close()
+		var all [][]byte
+		total := 0
+		for i, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, _, data := readBack(t, b, format)
+			last := data[len(data)-1]
+			record := len(last) + pcapRecordHeaderLen
+			if format == FormatPcapng {
+				record = len(last) + -len(last)&3 + ngEPBOverhead
+			}
+			if i < len(paths)-1 && (len(b) <= limit || len(b)-record > limit) {
+				t.Errorf("format %d file %d: %d bytes, its last record %d; want it to end past %d with that record", format, i, len(b), record, limit)
+			}
+			if format == FormatPcapng {
+				// The last block's type, found from its trailing length.
+				le := binary.LittleEndian
+				isb := le.Uint32(b[len(b)-int(le.Uint32(b[len(b)-4:])):]) == 5
+				if isb != (i == len(paths)-1) {
+					t.Errorf("pcapng file %d of %d ends with a statistics block: %v", i+1, len(paths), isb)
+				}
+			}
+			total += len(b)
+			all = append(all, data...)
+		}
+		if len(paths) < total/(limit+1600) || len(all) != len(want) || w.PacketsWritten() != uint64(len(all)) {
+			t.Fatalf("format %d: %d files, %d packets (PacketsWritten %d), want %d", format, len(paths), len(all), w.PacketsWritten(), len(want))
+		}
+		for i, d := range all {
+			if !bytes.Equal(d, want[i].Data) {
+				t.Fatalf("format %d: packet %d differs", format, i)
 			}
 		}
 	}
