@@ -63,12 +63,16 @@ type Writer struct {
 	onDisk  uint64 // frames whose records were written whole
 	err     error
 
-	// Rotation (SetRotation): past limit bytes, the next record starts a
-	// file opened by next; owned is the file next gave, which Close closes.
-	limit    int64
-	next     func() (*os.File, error)
-	owned    *os.File
-	noRotate bool
+	// Rotation (SetRotation): past limit bytes or period after the file
+	// began, the next record starts a file opened by next; owned is the
+	// file next gave, which Close closes.
+	limit     int64
+	period    time.Duration
+	fileStart time.Time
+	now       func() time.Time // time.Now, or a test's clock
+	next      func() (*os.File, error)
+	owned     *os.File
+	noRotate  bool
 }
 
 // byteSink collects what pcapgo writes.
@@ -96,7 +100,7 @@ const (
 // is an *os.File naming a regular file, a failed write cuts the file back
 // to its last complete record.
 func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Writer, error) {
-	w := &Writer{snaplen: snaplen, buf: make([]byte, 0, 64<<10)}
+	w := &Writer{snaplen: snaplen, buf: make([]byte, 0, 64<<10), now: time.Now}
 	w.setOutput(out)
 	switch format {
 	case FormatPcap:
@@ -144,13 +148,17 @@ func (w *Writer) setOutput(out io.Writer) {
 }
 
 // SetRotation makes the Writer go on in a new file once the current one
-// holds more than limit bytes, as tcpdump -C does: the record that takes a
-// file past limit is its last, and the next one starts a file that next
-// opens (each file gets the file header, so each stands alone). The Writer
-// closes the files next gave it (the last at Close); the first output stays
-// the caller's.
-func (w *Writer) SetRotation(limit int64, next func() (*os.File, error)) {
-	w.limit, w.next = limit, next
+// holds more than limit bytes (0: no limit), as tcpdump -C does, or has
+// been written for period (0: no period, from this call for the current
+// output), as tcpdump -G does: the record that takes a file past limit is
+// its last, and the next record written starts a file that next opens
+// (each file gets the file header, so each stands alone). Periods are kept
+// to the granularity of Flush, which a capture calls for each ring block.
+// The Writer closes the files next gave it (the last at Close); the first
+// output stays the caller's. An error from next ends the writing, as a
+// failed write does.
+func (w *Writer) SetRotation(limit int64, period time.Duration, next func() (*os.File, error)) {
+	w.limit, w.period, w.next, w.fileStart = limit, period, next, w.now()
 }
 
 // rotate closes the file the Writer is done with and starts the next one
@@ -166,7 +174,7 @@ func (w *Writer) rotate() error {
 	if err != nil {
 		return &WriteError{Err: fmt.Errorf("starting the next file: %w", err), Bytes: w.written}
 	}
-	w.owned = f
+	w.owned, w.fileStart = f, w.now()
 	w.setOutput(f)
 	n, err := w.write(w.header)
 	if err == nil && n < len(w.header) {
@@ -320,13 +328,15 @@ func (w *Writer) Flush() error {
 	}
 	for len(w.buf) > 0 {
 		end, packets := len(w.buf), w.pending
-		if w.limit > 0 && !w.noRotate {
-			if w.written > w.limit {
+		if w.next != nil && !w.noRotate {
+			if w.limit > 0 && w.written > w.limit || w.period > 0 && w.now().Sub(w.fileStart) >= w.period {
 				if w.err = w.rotate(); w.err != nil {
 					return w.err
 				}
 			}
-			end, packets = w.crossing(w.limit - w.written)
+			if w.limit > 0 {
+				end, packets = w.crossing(w.limit - w.written)
+			}
 		}
 		n, err := w.write(w.buf[:end])
 		if err == nil && n < end {

@@ -301,7 +301,7 @@ func TestWriterRotation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.SetRotation(limit, open)
+		w.SetRotation(limit, 0, open)
 		if n, _, err := w.appendRingBlock(blk, LinkTypeEthernet, 0); err != nil || n != len(frames) {
 			t.Fatalf("appendRingBlock: %d, %v", n, err)
 		}
@@ -355,6 +355,73 @@ func TestWriterRotation(t *testing.T) {
 		for i, d := range all {
 			if !bytes.Equal(d, want[i].Data) {
 				t.Fatalf("format %d: packet %d differs", format, i)
+			}
+		}
+	}
+}
+
+// TestWriterRotationPeriod: with a period, the first record written once
+// the period has passed starts the next file (on the Writer's clock, here
+// a test's), and an error from opening it ends the writing with a
+// WriteError that says so.
+func TestWriterRotationPeriod(t *testing.T) {
+	frames := testFrames()
+	dir := t.TempDir()
+	var paths []string
+	stop := errors.New("no more files")
+	open := func() (*os.File, error) {
+		if len(paths) == 3 {
+			return nil, stop
+		}
+		p := filepath.Join(dir, fmt.Sprintf("out%d", len(paths)))
+		paths = append(paths, p)
+		return os.Create(p)
+	}
+	first, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	w, err := NewWriter(first, FormatPcap, LinkTypeEthernet, DefaultSnaplen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	w.now = func() time.Time { return clock }
+	w.SetRotation(0, time.Minute, open)
+	write := func(f *Frame) error {
+		if err := w.WriteFrame(f); err != nil {
+			return err
+		}
+		return w.Flush()
+	}
+	for i, step := range []time.Duration{0, 59 * time.Second, time.Second, 0, 30 * time.Second, 30 * time.Second} {
+		clock = clock.Add(step)
+		if err := write(&frames[i]); err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+	}
+	clock = clock.Add(time.Minute)
+	if err := write(&frames[6]); !errors.Is(err, stop) {
+		t.Fatalf("a fourth file: %v, want the opener's error", err)
+	}
+	w.Close(nil) //nolint:errcheck // failed above
+	want := [][]int{{0, 1}, {2, 3, 4}, {5}}
+	if len(paths) != len(want) {
+		t.Fatalf("%d files, want %d", len(paths), len(want))
+	}
+	for k, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, data := readBack(t, b, FormatPcap)
+		if len(data) != len(want[k]) {
+			t.Fatalf("file %d: %d packets, want frames %v", k, len(data), want[k])
+		}
+		for j, i := range want[k] {
+			if !bytes.Equal(data[j], frames[i].Data) {
+				t.Errorf("file %d packet %d is not frame %d", k, j, i)
 			}
 		}
 	}

@@ -15,11 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/wirebom/wirebom/internal/metrics"
 	"github.com/wirebom/wirebom/internal/pipeline"
+	"github.com/wirebom/wirebom/internal/rotate"
 	"github.com/wirebom/wirebom/internal/tty"
 	"github.com/wirebom/wirebom/rawsock"
 	"github.com/wirebom/wirebom/rawsock/filter"
@@ -45,6 +47,9 @@ Examples:
 			&cli.BoolFlag{Name: "dd", Usage: "print it as a C array like tcpdump -dd, and exit"},
 			&cli.BoolFlag{Name: "ddd", Usage: "print it in decimal like tcpdump -ddd, and exit"},
 			&cli.StringFlag{Name: "write", Aliases: []string{"w"}, Usage: "write packets to `FILE` ('-' for stdout) instead of printing them"},
+			&cli.StringFlag{Name: "C", Usage: "with -w: go on in a new file once the current one passes `SIZE`, in millions of bytes as tcpdump -C, or with a unit (100MiB); files after the first are FILE1, FILE2..."},
+			&cli.IntFlag{Name: "W", Usage: "with -C: keep `N` files, FILE0 to FILE(N-1), overwriting the oldest; with -G: stop after N files"},
+			&cli.IntFlag{Name: "G", Usage: "with -w: start a new file every `SECONDS`, named by the -w name as a strftime pattern (e.g. plant-%Y%m%d-%H%M%S.pcapng)"},
 			&cli.StringFlag{Name: "format", Usage: "capture file format: pcap or pcapng (default: by the -w extension, else pcap)"},
 			&cli.Uint64Flag{Name: "count", Aliases: []string{"c"}, Usage: "stop after `COUNT` packets"},
 			&cli.DurationFlag{Name: "duration", Usage: "stop after `D` (e.g. 30s, 5m)"},
@@ -198,6 +203,16 @@ func captureAction(c *cli.Context) error {
 		outFile *os.File
 		created bool
 	)
+	plan := rotate.Plan{Path: c.String("write"), Files: c.Int("W"), Period: time.Duration(c.Int("G")) * time.Second}
+	if s := c.String("C"); s != "" {
+		if plan.Size, err = parseFileSize(s); err != nil {
+			return usageError("wirebom capture: -C: %v", err)
+		}
+	}
+	if err := plan.Validate(); err != nil {
+		return usageError("wirebom capture: %v", err)
+	}
+	namer := rotate.NewNamer(plan)
 	if path := c.String("write"); path != "" {
 		format := rawsock.FormatForPath(path)
 		if f := c.String("format"); f != "" {
@@ -208,6 +223,9 @@ func captureAction(c *cli.Context) error {
 		if path == "-" {
 			outFile = os.Stdout
 		} else {
+			if path, err = namer.Next(time.Now()); err != nil {
+				return usageError("wirebom capture: -w: %v", err)
+			}
 			_, statErr := os.Stat(path)
 			created = errors.Is(statErr, os.ErrNotExist)
 			if outFile, err = os.Create(path); err != nil {
@@ -217,6 +235,15 @@ func captureAction(c *cli.Context) error {
 		}
 		if writer, err = rawsock.NewWriter(outFile, format, linkType, cfg.Snaplen); err != nil {
 			return usageError("wirebom capture: cannot write %s: %v", path, err)
+		}
+		if plan.Active() {
+			writer.SetRotation(plan.Size, plan.Period, func() (*os.File, error) {
+				name, err := namer.Next(time.Now())
+				if err != nil {
+					return nil, err
+				}
+				return os.Create(name)
+			})
 		}
 		opts.Sinks = append(opts.Sinks, writer)
 	} else {
@@ -257,6 +284,15 @@ func captureAction(c *cli.Context) error {
 		if err := writer.Close(&res.Stats); err != nil && capErr == nil {
 			capErr = fmt.Errorf("writing %s: %w", c.String("write"), err)
 		}
+	}
+	if errors.Is(capErr, rotate.ErrDone) {
+		// -G with -W: the capture ends, as planned, once its files are made.
+		fmt.Fprintf(os.Stderr, "wirebom: %d files made, as -W %d asks", plan.Files, plan.Files)
+		if n := writer.Packets() - writer.PacketsWritten(); n > 0 {
+			fmt.Fprintf(os.Stderr, "; the %d packets read after them are not written", n)
+		}
+		fmt.Fprintln(os.Stderr)
+		capErr = nil
 	}
 	fmt.Fprintf(os.Stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n",
 		res.Packets, res.Stats.Received, res.Stats.Dropped)
@@ -346,6 +382,20 @@ func listInterfaces(w io.Writer) error {
 		fmt.Fprintf(w, "0.%s (Pseudo-device that captures on all interfaces) [Up, Running]\n", rawsock.AnyInterface)
 	}
 	return nil
+}
+
+// parseFileSize reads -C: a plain number is millions of bytes, as for
+// tcpdump -C; a number with a unit is a byte size (see parseSize).
+func parseFileSize(s string) (int64, error) {
+	if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+		const most = 1 << 40 / 1_000_000 // 1 TiB
+		if n <= 0 || n > most {
+			return 0, fmt.Errorf("%q: use 1 to %d (millions of bytes), or a size with a unit such as 100MiB", s, most)
+		}
+		return n * 1e6, nil
+	}
+	n, err := parseSize(s)
+	return int64(n), err
 }
 
 // parseSize reads a byte size such as 1048576, 512K, 64M, 64MiB or 1GiB

@@ -150,6 +150,10 @@ func TestCaptureErrors(t *testing.T) {
 		{[]string{"-i", p.LinkA, "-s", "5"}, "-s 5: use 14 to 262144 bytes"},
 		{[]string{"-i", p.LinkA, "-s", "-1"}, "-s -1: use 14 to 262144 bytes"},
 		{[]string{"-i", p.LinkA, "--duration", "-1s"}, "--duration -1s: must not be negative"},
+		{[]string{"-i", p.LinkA, "-w", filepath.Join(t.TempDir(), "x"), "-W", "3"}, "-W needs -C or -G"},
+		{[]string{"-i", p.LinkA, "-w", "-", "-C", "10"}, "not standard output"},
+		{[]string{"-i", p.LinkA, "-w", filepath.Join(t.TempDir(), "x"), "-C", "0"}, "-C: \"0\": use 1 to"},
+		{[]string{"-i", p.LinkA, "-w", filepath.Join(t.TempDir(), "x-%Q"), "-G", "60"}, "%Q is not a conversion"},
 	} {
 		code, out := run(tc.args...)
 		if code != 2 || !strings.Contains(out, tc.want) {
@@ -342,5 +346,97 @@ func TestCaptureInterfaceGone(t *testing.T) {
 	}
 	if n := len(tsharkFields(t, out, "frame.number")); n != 100 {
 		t.Fatalf("file holds %d frames, want the 100 sent before the link went away", n)
+	}
+}
+
+// TestCaptureRotation: -C goes on in new files (FILE, FILE1...) of just
+// over the size, which together hold every frame in order; -C with -W
+// reuses FILE0 to FILE(N-1); -G with -W ends the capture, exit 0, once
+// its files are made, each named by the -w pattern.
+func TestCaptureRotation(t *testing.T) {
+	p := netns.New(t)
+	dir := t.TempDir()
+	const total = 5000
+	c := startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", filepath.Join(dir, "c.pcap"), "-C", "1", "-c", strconv.Itoa(total))
+	inject(t, p, 0, total)
+	if code, stderr := c.wait(t); code != 0 {
+		t.Fatalf("-C 1: exit %d: %s", code, stderr)
+	}
+	next := 0
+	for k := 0; ; k++ {
+		name := filepath.Join(dir, "c.pcap")
+		if k > 0 {
+			name += strconv.Itoa(k)
+		}
+		st, err := os.Stat(name)
+		if err != nil {
+			if next != total || k < 4 {
+				t.Fatalf("%d files hold %d of %d frames: %v", k, next, total, err)
+			}
+			break
+		}
+		lines := tsharkFields(t, name, "data.data")
+		for _, l := range lines {
+			if !strings.HasPrefix(l, fmt.Sprintf("%08x", next)) {
+				t.Fatalf("%s: frame %d out of order: %.8s", name, next, l)
+			}
+			next++
+		}
+		if next < total && (st.Size() <= 1e6 || st.Size() > 1e6+1514+16) {
+			t.Errorf("%s: %d bytes, want just over 1 000 000", name, st.Size())
+		}
+	}
+
+	c = startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", filepath.Join(dir, "r.pcapng"), "-C", "1", "-W", "2", "-c", strconv.Itoa(total))
+	inject(t, p, 0, total)
+	if code, stderr := c.wait(t); code != 0 {
+		t.Fatalf("-C 1 -W 2: exit %d: %s", code, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "r.pcapng*"))
+	if strings.Join(files, " ") != filepath.Join(dir, "r.pcapng0")+" "+filepath.Join(dir, "r.pcapng1") {
+		t.Fatalf("-C 1 -W 2 made %v", files)
+	}
+	for _, f := range files {
+		if n := len(tsharkFields(t, f, "frame.number")); n == 0 {
+			t.Errorf("%s holds no frames", f)
+		}
+	}
+
+	c = startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", filepath.Join(dir, "g-%Y%m%d-%H%M%S.pcap"), "-G", "1", "-W", "2")
+	inj, err := netns.NewInjector(p.NSB, p.LinkB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inj.Close()
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		code, stderr, err := c.result()
+		if err != nil || code != 0 || !strings.Contains(stderr, "2 files made, as -W 2 asks") {
+			t.Errorf("-G 1 -W 2: exit %d, %v: %s", code, err, stderr)
+		}
+	}()
+	// Frames at 20 per second until the capture ends by itself (the test
+	// fails by timing out if it never does).
+	for seq := uint32(0); ; seq++ {
+		select {
+		case <-ended:
+			files, _ := filepath.Glob(filepath.Join(dir, "g-*.pcap"))
+			if len(files) != 2 {
+				t.Fatalf("-G 1 -W 2 made %v", files)
+			}
+			for _, f := range files {
+				if _, err := time.Parse("20060102-150405", strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "g-"), ".pcap")); err != nil {
+					t.Errorf("%s is not named by the pattern: %v", f, err)
+				}
+				tsharkFields(t, f, "frame.number") // readable
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+			fr, _ := netns.NumberedFrame(seq)
+			if err := inj.Send(fr); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -107,16 +107,23 @@ func startCapture(t *testing.T, ns string, prefix []string, args ...string) *cap
 // wait waits for the process and returns its exit code and stderr.
 func (c *capture) wait(t *testing.T) (int, string) {
 	t.Helper()
+	code, stderr, err := c.result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, stderr
+}
+
+// result waits for the process and returns its exit code and stderr, or
+// why it could not be waited for; unlike wait, it may run on any goroutine.
+func (c *capture) result() (int, string, error) {
 	io.Copy(io.Discard, c.stdout) //nolint:errcheck
 	<-c.done
 	err := c.cmd.Wait()
-	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+		return ee.ExitCode(), c.stderr.String(), nil
 	}
-	return code, c.stderr.String()
+	return 0, c.stderr.String(), err
 }
 
 func inject(t *testing.T, p *netns.Pair, from, n uint32) {
