@@ -37,14 +37,8 @@ func TestLiveAnyDevice(t *testing.T) {
 	if !src.Ring() || src.LinkType() != LinkTypeLinuxSLL {
 		t.Fatalf("ring %v, link type %v; want a ring of Linux cooked frames", src.Ring(), src.LinkType())
 	}
-	var index int
-	if err := netns.Do(p.NSA, func() error {
-		ifi, err := net.InterfaceByName(p.LinkA)
-		if err == nil {
-			index = ifi.Index
-		}
-		return err
-	}); err != nil {
+	index, err := netns.Index(p.NSA, p.LinkA)
+	if err != nil {
 		t.Fatal(err)
 	}
 	// Two ports on loopback; the filter keeps one of them.

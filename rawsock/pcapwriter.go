@@ -127,6 +127,7 @@ func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Wri
 		return nil, fmt.Errorf("unknown capture format %d", format)
 	}
 	w.header = slices.Clone(w.buf)
+	w.buf = w.buf[:0]
 	// The header goes out alone, so every later buffer holds only records.
 	if err := w.writeHeader(); err != nil {
 		return nil, err
@@ -176,6 +177,12 @@ func (w *Writer) rotate() error {
 	}
 	w.owned, w.fileStart = f, w.now()
 	w.setOutput(f)
+	return w.writeHeader()
+}
+
+// writeHeader writes the file header; a file that cannot take it whole is
+// emptied again.
+func (w *Writer) writeHeader() error {
 	n, err := w.write(w.header)
 	if err == nil && n < len(w.header) {
 		err = io.ErrShortWrite
@@ -187,24 +194,6 @@ func (w *Writer) rotate() error {
 		return &WriteError{Err: err}
 	}
 	w.written = int64(n)
-	return nil
-}
-
-// writeHeader writes the file header; a file that cannot take it whole is
-// emptied again.
-func (w *Writer) writeHeader() error {
-	n, err := w.write(w.buf)
-	if err == nil && n < len(w.buf) {
-		err = io.ErrShortWrite
-	}
-	if err != nil {
-		if w.file != nil {
-			w.file.Truncate(0) //nolint:errcheck // the write error is what matters
-		}
-		return &WriteError{Err: err}
-	}
-	w.written = int64(n)
-	w.buf = w.buf[:0]
 	return nil
 }
 

@@ -286,13 +286,8 @@ func TestWriterRotation(t *testing.T) {
 	}
 	const limit = 50000
 	for _, format := range []FileFormat{FormatPcap, FormatPcapng} {
-		dir := t.TempDir()
 		var paths []string
-		open := func() (*os.File, error) {
-			p := filepath.Join(dir, fmt.Sprintf("out%d", len(paths)))
-			paths = append(paths, p)
-			return os.Create(p)
-		}
+		open := numberedFiles(t, &paths, -1, nil)
 		first, err := open()
 		if err != nil {
 			t.Fatal(err)
@@ -366,17 +361,9 @@ func TestWriterRotation(t *testing.T) {
 // WriteError that says so.
 func TestWriterRotationPeriod(t *testing.T) {
 	frames := testFrames()
-	dir := t.TempDir()
 	var paths []string
 	stop := errors.New("no more files")
-	open := func() (*os.File, error) {
-		if len(paths) == 3 {
-			return nil, stop
-		}
-		p := filepath.Join(dir, fmt.Sprintf("out%d", len(paths)))
-		paths = append(paths, p)
-		return os.Create(p)
-	}
+	open := numberedFiles(t, &paths, 3, stop)
 	first, err := open()
 	if err != nil {
 		t.Fatal(err)
@@ -424,5 +411,20 @@ func TestWriterRotationPeriod(t *testing.T) {
 				t.Errorf("file %d packet %d is not frame %d", k, j, i)
 			}
 		}
+	}
+}
+
+// numberedFiles returns a rotation's opener that creates out0, out1... in a
+// temporary directory and adds each to paths; after max files (unless max
+// is negative) it returns stop instead.
+func numberedFiles(t *testing.T, paths *[]string, max int, stop error) func() (*os.File, error) {
+	dir := t.TempDir()
+	return func() (*os.File, error) {
+		if max >= 0 && len(*paths) == max {
+			return nil, stop
+		}
+		p := filepath.Join(dir, fmt.Sprintf("out%d", len(*paths)))
+		*paths = append(*paths, p)
+		return os.Create(p)
 	}
 }

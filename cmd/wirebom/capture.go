@@ -481,12 +481,10 @@ func (p *linePrinter) Flush() error { return p.w.Flush() }
 // frameSummary is the one-line form: time, MACs, VLAN, EtherType, length.
 func frameSummary(f *rawsock.Frame) string {
 	var b strings.Builder
-	b.WriteString(f.Timestamp.Format("15:04:05.000000000"))
-	d := f.Data
-	if len(d) < 14 {
-		fmt.Fprintf(&b, " truncated frame, length %d\n", f.Length)
+	if !lineStart(&b, f, 14) {
 		return b.String()
 	}
+	d := f.Data
 	fmt.Fprintf(&b, " %s > %s", mac(d[6:12]), mac(d[0:6]))
 	return typeSummary(&b, f, d, 12)
 }
@@ -496,12 +494,10 @@ func frameSummary(f *rawsock.Frame) string {
 // link-layer address, VLAN, protocol, length.
 func cookedSummary(f *rawsock.Frame) string {
 	var b strings.Builder
-	b.WriteString(f.Timestamp.Format("15:04:05.000000000"))
-	d := f.Data
-	if len(d) < 16 {
-		fmt.Fprintf(&b, " truncated frame, length %d\n", f.Length)
+	if !lineStart(&b, f, 16) {
 		return b.String()
 	}
+	d := f.Data
 	dir := [...]string{"In", "B", "M", "P", "Out"}
 	if t := int(d[0])<<8 | int(d[1]); t < len(dir) {
 		b.WriteString(" " + dir[t])
@@ -515,6 +511,17 @@ func cookedSummary(f *rawsock.Frame) string {
 		b.WriteString(" " + mac(d[6:6+min(n, 8)]))
 	}
 	return typeSummary(&b, f, d, 14)
+}
+
+// lineStart begins a frame's line with its time. A frame shorter than its
+// link header (min bytes) gets the whole line here, and false.
+func lineStart(b *strings.Builder, f *rawsock.Frame, min int) bool {
+	b.WriteString(f.Timestamp.Format("15:04:05.000000000"))
+	if len(f.Data) < min {
+		fmt.Fprintf(b, " truncated frame, length %d\n", f.Length)
+		return false
+	}
+	return true
 }
 
 // typeSummary ends a frame's line: its VLAN tags and EtherType, from

@@ -5,7 +5,6 @@ package e2e
 import (
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,14 +239,8 @@ func TestCaptureAnyDevice(t *testing.T) {
 	if code, stderr := c.wait(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var index int
-	if err := netns.Do(p.NSA, func() error {
-		ifi, err := net.InterfaceByName(p.LinkA)
-		if err == nil {
-			index = ifi.Index
-		}
-		return err
-	}); err != nil {
+	index, err := netns.Index(p.NSA, p.LinkA)
+	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Split(strings.TrimSpace(string(stdout)), "\n")

@@ -186,6 +186,19 @@ func Do(ns string, fn func() error) error {
 	return <-errc
 }
 
+// Index returns the interface index of link inside namespace ns.
+func Index(ns, link string) (int, error) {
+	var index int
+	err := Do(ns, func() error {
+		ifi, err := net.InterfaceByName(link)
+		if err == nil {
+			index = ifi.Index
+		}
+		return err
+	})
+	return index, err
+}
+
 // Injector sends raw frames out of one end of the link.
 type Injector struct {
 	conn *packet.Conn
