@@ -157,3 +157,60 @@ func TestAnyDeviceRefusesLinkHeaderFilter(t *testing.T) {
 		t.Fatalf("Open: %v; want ErrFilterNeedsLinkHeader", err)
 	}
 }
+
+// TestLiveDirection: with Direction, only the frames that came in (sent
+// from the peer) or only those that went out (sent from this side) are
+// kept, on the ring and on the fallback socket; the filter after the
+// direction check still applies.
+func TestLiveDirection(t *testing.T) {
+	p := netns.New(t)
+	prog, err := filter.Compile("ether proto 0x88b5", filter.Options{LiveVLANOffload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := prog.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type source struct {
+		name string
+		dir  Direction
+		src  Source
+	}
+	var sources []source
+	for _, noRing := range []bool{false, true} {
+		for _, d := range []Direction{DirectionIn, DirectionOut, DirectionInOut} {
+			name := fmt.Sprintf("direction %d, no ring %v", d, noRing)
+			sources = append(sources, source{name, d, openIn(t, p.NSA, p.LinkA, Config{Filter: raw, Direction: d, NoRing: noRing})})
+		}
+	}
+	in := injectorIn(t, p) // from the peer: comes in on LinkA
+	out, err := netns.NewInjector(p.NSA, p.LinkA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	for i := range uint32(10) {
+		f, _ := netns.NumberedFrame(i)
+		if err := in.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Untagged frames only: a tag in a frame going out stays in its bytes,
+	// where a program compiled for the kernel's stripped tags (as live
+	// filters are) does not look.
+	for _, i := range []uint32{101, 102, 103} {
+		f, _ := netns.NumberedFrame(i)
+		if err := out.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // let the last blocks time out; counted below, not timed
+	want := map[Direction]uint64{DirectionIn: 10, DirectionOut: 3, DirectionInOut: 13}
+	for _, s := range sources {
+		s.src.Close()
+		if st, _ := s.src.Stats(); st.Received != want[s.dir] {
+			t.Errorf("%s: kept %d frames, want %d", s.name, st.Received, want[s.dir])
+		}
+	}
+}

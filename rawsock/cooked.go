@@ -78,12 +78,27 @@ const packetOutgoing = 4
 // filter on the any device so that frames sent on the loopback interface
 // (index lo) are dropped: the kernel hands each of them over twice, going
 // out and coming in, and libpcap keeps only the second.
-func skipLoopbackOutgoing(lo uint32) ([]bpf.RawInstruction, error) {
-	return bpf.Assemble([]bpf.Instruction{
+func skipLoopbackOutgoing(lo uint32) []bpf.Instruction {
+	return []bpf.Instruction{
 		bpf.LoadExtension{Num: bpf.ExtInterfaceIndex},
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: lo, SkipFalse: 3},
 		bpf.LoadExtension{Num: bpf.ExtType},
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: packetOutgoing, SkipFalse: 1},
 		bpf.RetConstant{Val: 0},
-	})
+	}
+}
+
+// keepDirection returns the instructions to put in front of a filter so
+// that only frames of direction d pass on to it (none for both).
+func keepDirection(d Direction) []bpf.Instruction {
+	var skip bpf.JumpIf
+	switch d {
+	case DirectionIn: // drop what goes out
+		skip = bpf.JumpIf{Cond: bpf.JumpEqual, Val: packetOutgoing, SkipFalse: 1}
+	case DirectionOut: // drop what does not
+		skip = bpf.JumpIf{Cond: bpf.JumpEqual, Val: packetOutgoing, SkipTrue: 1}
+	default:
+		return nil
+	}
+	return []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtType}, skip, bpf.RetConstant{Val: 0}}
 }

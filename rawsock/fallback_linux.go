@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/mdlayher/packet"
-	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -54,9 +53,12 @@ func openFallback(ifi *net.Interface, lt LinkType, cfg Config) (Source, error) {
 			}
 		})
 	}
-	if cfg.Filter != nil {
-		ins := make([]bpf.RawInstruction, len(cfg.Filter))
-		copy(ins, cfg.Filter)
+	ins, err := kernelProgram(cfg, false)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if ins != nil {
 		if err := conn.SetBPF(ins); err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("rawsock: attach filter: %w", err)

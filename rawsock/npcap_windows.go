@@ -206,6 +206,9 @@ func open(iface string, cfg Config) (Source, error) {
 	if cfg.FanoutGroup != 0 {
 		return nil, errFanoutWindows
 	}
+	if cfg.Direction != DirectionInOut {
+		return nil, errors.New("rawsock: choosing a direction (-Q) is not supported with Npcap yet: capture both and filter afterwards")
+	}
 	lib, err := loadNpcap()
 	if err != nil {
 		return nil, err

@@ -82,6 +82,32 @@ type Config struct {
 	FanoutMode FanoutMode
 	// NoRing forces the fallback socket without a ring (for tests).
 	NoRing bool
+	// Direction keeps only the frames coming in, or only those going out
+	// (tcpdump -Q); the default keeps both.
+	Direction Direction
+}
+
+// Direction selects frames by the way they cross the interface.
+type Direction uint8
+
+// Directions, as tcpdump -Q names them.
+const (
+	DirectionInOut Direction = iota // both ("inout")
+	DirectionIn                     // received by the host ("in")
+	DirectionOut                    // sent by the host ("out")
+)
+
+// ParseDirection maps a -Q value (in, out, inout) to a Direction.
+func ParseDirection(s string) (Direction, error) {
+	switch s {
+	case "inout":
+		return DirectionInOut, nil
+	case "in":
+		return DirectionIn, nil
+	case "out":
+		return DirectionOut, nil
+	}
+	return 0, fmt.Errorf("direction %q: use in, out or inout", s)
 }
 
 // Frame is one captured frame. Data aliases ring memory: it is valid until

@@ -120,6 +120,36 @@ func lookupInterface(name string) (*net.Interface, error) {
 	return ifi, nil
 }
 
+// kernelProgram returns the filter the kernel runs for cfg (nil: none):
+// the checks that drop the any device's loopback copies (anyDevice) and
+// frames of the other direction (Config.Direction), then the caller's
+// filter, rewritten for the any device's cooked view, or one that cuts
+// frames at the snapshot length.
+func kernelProgram(cfg Config, anyDevice bool) ([]bpf.RawInstruction, error) {
+	prog := cfg.Filter
+	if prog == nil && (cfg.Snaplen < DefaultSnaplen || anyDevice || cfg.Direction != DirectionInOut) {
+		// Let the kernel cut frames at the snaplen instead of copying them whole.
+		prog = []bpf.RawInstruction{{Op: 0x06, K: uint32(cfg.Snaplen)}} // ret #snaplen
+	}
+	var pre []bpf.Instruction
+	if anyDevice {
+		var err error
+		if prog, err = cookedKernelFilter(prog); err != nil {
+			return nil, err
+		}
+		pre = skipLoopbackOutgoing(uint32(loopbackIndex()))
+	}
+	pre = append(pre, keepDirection(cfg.Direction)...)
+	if len(pre) == 0 {
+		return prog, nil
+	}
+	head, err := bpf.Assemble(pre)
+	if err != nil {
+		return nil, err
+	}
+	return append(head, prog...), nil
+}
+
 // loopbackIndex is the index of the caller's network namespace's loopback
 // interface (always 1 in Linux, but asked).
 func loopbackIndex() int {
@@ -265,21 +295,9 @@ func openRing(ifi *net.Interface, lt LinkType, cfg Config) (_ *ringHandle, err e
 // packets and drops loopback frames going out, and promiscuous mode does
 // not apply to it.
 func setupSocket(fd int, ifi *net.Interface, cfg Config) error {
-	prog := cfg.Filter
-	if prog == nil && (cfg.Snaplen < DefaultSnaplen || ifi.Index == 0) {
-		// Let the kernel cut frames at the snaplen instead of copying them whole.
-		prog = []bpf.RawInstruction{{Op: 0x06, K: uint32(cfg.Snaplen)}} // ret #snaplen
-	}
-	if ifi.Index == 0 {
-		var err error
-		if prog, err = cookedKernelFilter(prog); err != nil {
-			return err
-		}
-		pre, err := skipLoopbackOutgoing(uint32(loopbackIndex()))
-		if err != nil {
-			return err
-		}
-		prog = append(pre, prog...)
+	prog, err := kernelProgram(cfg, ifi.Index == 0)
+	if err != nil {
+		return err
 	}
 	if prog != nil {
 		if err := attachFilter(fd, prog); err != nil {

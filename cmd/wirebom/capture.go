@@ -54,6 +54,7 @@ Examples:
 			&cli.Uint64Flag{Name: "count", Aliases: []string{"c"}, Usage: "stop after `COUNT` packets"},
 			&cli.DurationFlag{Name: "duration", Usage: "stop after `D` (e.g. 30s, 5m)"},
 			&cli.IntFlag{Name: "snaplen", Aliases: []string{"s"}, Value: rawsock.DefaultSnaplen, Usage: "keep at most `SNAPLEN` bytes of each packet"},
+			&cli.StringFlag{Name: "direction", Aliases: []string{"Q"}, Usage: "keep only packets coming `in`, going `out`, or both (inout, the default), as tcpdump -Q"},
 			&cli.BoolFlag{Name: "no-promiscuous-mode", Aliases: []string{"p"}, Usage: "do not put the interface into promiscuous mode"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "capture with `N` sockets in a PACKET_FANOUT group (hash by flow)"},
 			&cli.StringFlag{Name: "buffer-size", Usage: "ring size, e.g. 64MiB (default 64MiB)"},
@@ -84,6 +85,12 @@ func captureAction(c *cli.Context) error {
 	if cfg.Snaplen < rawsock.MinSnaplen || cfg.Snaplen > rawsock.DefaultSnaplen {
 		return usageError("wirebom capture: -s %d: use %d to %d bytes (0 means %[3]d, as in tcpdump)",
 			cfg.Snaplen, rawsock.MinSnaplen, rawsock.DefaultSnaplen)
+	}
+	if s := c.String("direction"); s != "" {
+		var err error
+		if cfg.Direction, err = rawsock.ParseDirection(s); err != nil {
+			return usageError("wirebom capture: -Q: %v", err)
+		}
 	}
 	if d := c.Duration("duration"); d < 0 {
 		return usageError("wirebom capture: --duration %v: must not be negative", d)
