@@ -19,6 +19,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/wirebom/wirebom/internal/hexdump"
 	"github.com/wirebom/wirebom/internal/metrics"
 	"github.com/wirebom/wirebom/internal/pipeline"
 	"github.com/wirebom/wirebom/internal/rotate"
@@ -40,7 +41,7 @@ Examples:
   wirebom capture -i eth0 -w plant.pcapng --duration 10m
   wirebom capture -i eth0 -c 100
   wirebom capture -i eth0 -w - | tshark -r -`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "interface", Aliases: []string{"i"}, Usage: "interface to capture on, by name or index (see 'wirebom ifaces' or -D)"},
 			&cli.BoolFlag{Name: "D", Usage: "list the interfaces with their indexes, as tcpdump -D, and exit"},
 			&cli.BoolFlag{Name: "d", Usage: "print the compiled filter program like tcpdump -d, and exit"},
@@ -65,7 +66,8 @@ Examples:
 			&cli.BoolFlag{Name: "decode", Usage: "decode every packet (parse workers) and print packets per protocol at the end"},
 			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9464); implies --decode"},
 			&cli.BoolFlag{Name: "n", Usage: "do not resolve names (wirebom never does; accepted for tcpdump compatibility)"},
-		},
+			&cli.BoolFlag{Name: "U", Usage: "write each packet out promptly (wirebom writes after each batch of packets; accepted for tcpdump compatibility)"},
+		}, tcpdumpFlags()...),
 		Action: captureAction,
 	})
 }
@@ -112,7 +114,10 @@ func captureAction(c *cli.Context) error {
 	if cfg.BlockSize != 0 && cfg.BufferSize == 0 {
 		cfg.BufferSize = max(rawsock.DefaultBufferSize/cfg.BlockSize, 1) * cfg.BlockSize
 	}
-	expr := strings.Join(c.Args().Slice(), " ")
+	expr, err := filterExpression(c, "capture")
+	if err != nil {
+		return err
+	}
 	iface := interfaceByIndex(c.String("interface"))
 	dump := c.Bool("d") || c.Bool("dd") || c.Bool("ddd")
 	if iface == "" && !dump {
@@ -254,7 +259,7 @@ func captureAction(c *cli.Context) error {
 		}
 		opts.Sinks = append(opts.Sinks, writer)
 	} else {
-		opts.Sinks = append(opts.Sinks, newLinePrinter(os.Stdout, linkType))
+		opts.Sinks = append(opts.Sinks, &linePrinter{w: bufio.NewWriter(os.Stdout), lt: linkType, dump: dumpStyle(c)})
 	}
 
 	status := tty.IsTerminal(os.Stderr)
@@ -428,12 +433,10 @@ func parseSize(s string) (int, error) {
 
 // linePrinter prints one tcpdump -e style line per frame.
 type linePrinter struct {
-	w  *bufio.Writer
-	lt rawsock.LinkType
-}
-
-func newLinePrinter(w io.Writer, lt rawsock.LinkType) *linePrinter {
-	return &linePrinter{w: bufio.NewWriter(w), lt: lt}
+	w    *bufio.Writer
+	lt   rawsock.LinkType
+	dump *hexdump.Style // -x and friends, or nil
+	buf  []byte
 }
 
 func (p *linePrinter) WriteFrame(f *rawsock.Frame) error {
@@ -448,7 +451,11 @@ func (p *linePrinter) WriteFrame(f *rawsock.Frame) error {
 	default:
 		line = frameSummary(f)
 	}
-	_, err := p.w.WriteString(line)
+	if _, err := p.w.WriteString(line); err != nil || p.dump == nil {
+		return err
+	}
+	p.buf = appendDump(p.buf[:0], p.dump, uint32(p.lt), f.Data)
+	_, err := p.w.Write(p.buf)
 	return err
 }
 

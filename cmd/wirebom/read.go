@@ -16,6 +16,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/urfave/cli/v2"
 
+	"github.com/wirebom/wirebom/internal/hexdump"
 	"github.com/wirebom/wirebom/parse"
 	"github.com/wirebom/wirebom/rawsock/filter"
 )
@@ -30,7 +31,7 @@ func init() {
 			"tshark -q -z io,phs). A trailing pcap-filter expression selects packets, as in\n" +
 			"tcpdump; -w writes the selected packets to a pcap (pcapng for *.pcapng) file\n" +
 			"(and, as in tcpdump, prints nothing unless --print is given).",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "r", Usage: "read packets from `FILE` (- for standard input)"},
 			&cli.StringFlag{Name: "w", Usage: "write the selected packets to `FILE` (pcap, or pcapng if it ends in .pcapng)"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON object per packet (the tshark oracle's field names)"},
@@ -44,7 +45,7 @@ func init() {
 			&cli.BoolFlag{Name: "dd", Usage: "print the compiled filter as C array initialisers and exit"},
 			&cli.BoolFlag{Name: "ddd", Usage: "print the compiled filter as decimal numbers and exit"},
 			&cli.BoolFlag{Name: "utc", Usage: "print timestamps in UTC"},
-		},
+		}, tcpdumpFlags()...),
 		Action: runRead,
 	})
 }
@@ -56,6 +57,7 @@ type readOptions struct {
 	count          int
 	link, utc      bool
 	dump           filter.DumpStyle // -d, -dd, -ddd; -1: run
+	hex            *hexdump.Style   // -x, -xx, -X, -XX, or nil
 	expr           string
 }
 
@@ -63,7 +65,11 @@ func runRead(c *cli.Context) error {
 	o := readOptions{
 		in: c.String("r"), out: c.String("w"), json: c.Bool("json"), stats: c.Bool("stats"),
 		q: c.Bool("q"), count: c.Int("c"), link: c.Bool("e"), utc: c.Bool("utc"),
-		dump: -1, expr: strings.Join(c.Args().Slice(), " "),
+		dump: -1, hex: dumpStyle(c),
+	}
+	var err error
+	if o.expr, err = filterExpression(c, "read"); err != nil {
+		return err
 	}
 	switch {
 	case c.Bool("ddd"):
@@ -235,6 +241,7 @@ func readFile(o readOptions, stdout, stderr io.Writer) error {
 		default:
 			line = parse.AppendSummary(line[:0], p, derr, sumOpts)
 			line = append(line, '\n')
+			line = appendDump(line, o.hex, uint32(plt), data)
 			out.Write(line)
 		}
 	}

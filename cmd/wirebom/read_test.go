@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -394,5 +395,72 @@ func TestBadFlagOneLine(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, one line on stderr starting %q",
 				args, code, out, errs, exitUsage, want)
 		}
+	}
+}
+
+// TestReadHexDumpMatchesTcpdump compares the hex dumps of -x, -xx, -X and
+// -XX with tcpdump's own on every corpus capture (Ethernet, VLAN and QinQ,
+// Linux cooked, 802.3 with LLC and SNAP): the same dump lines, packet for
+// packet.
+func TestReadHexDumpMatchesTcpdump(t *testing.T) {
+	files, err := filepath.Glob(pcapPath("*.pcap*"))
+	if err != nil || len(files) < 30 {
+		t.Fatalf("corpus: %d captures, %v", len(files), err)
+	}
+	dumpLines := func(s string) []string {
+		var out []string
+		for _, l := range lines(s) {
+			if strings.HasPrefix(l, "\t0x") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	for _, name := range files {
+		for _, style := range []string{"-x", "-xx", "-X", "-XX"} {
+			out, errs, code := runWirebom(t, "read", "-r", name, style)
+			if code != 0 {
+				t.Fatalf("%s %s: exit %d: %s", name, style, code, errs)
+			}
+			td, err := exec.Command("tcpdump", "-n", "-r", name, style).Output()
+			if err != nil {
+				t.Fatalf("tcpdump %s %s: %v", name, style, err)
+			}
+			got, want := dumpLines(out), dumpLines(string(td))
+			if len(want) == 0 {
+				t.Fatalf("tcpdump %s %s printed no dump", name, style)
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] {
+						t.Fatalf("%s %s: dump line %d:\n got %q\nwant %q", name, style, i+1, got[i], want[i])
+					}
+				}
+				t.Fatalf("%s %s: %d dump lines, tcpdump %d", name, style, len(got), len(want))
+			}
+		}
+	}
+}
+
+// TestReadFilterFile: -F reads the expression from a file, across lines,
+// and a command-line expression beside it is ignored with a warning, as
+// by tcpdump.
+func TestReadFilterFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "filter")
+	if err := os.WriteFile(file, []byte("tcp and\n  dst port 502\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := pcapPath("modbus_small_zeek.pcap")
+	want, _, _ := runWirebom(t, "read", "-r", in, "tcp and dst port 502")
+	all, _, _ := runWirebom(t, "read", "-r", in)
+	if len(lines(want)) == 0 || len(lines(want)) == len(lines(all)) {
+		t.Fatalf("the filter keeps %d of %d packets: pick another capture", len(lines(want)), len(lines(all)))
+	}
+	got, errs, code := runWirebom(t, "read", "-r", in, "-F", file, "udp")
+	if code != 0 || got != want || !strings.Contains(errs, `ignoring "udp"`) {
+		t.Fatalf("read -F: exit %d, %d lines (want %d), stderr %q", code, len(lines(got)), len(lines(want)), errs)
+	}
+	if _, errs, code := runWirebom(t, "read", "-r", in, "-F", file+".missing"); code != exitUsage || !strings.Contains(errs, "-F:") {
+		t.Errorf("missing -F file: exit %d: %s", code, errs)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gopacket/gopacket/pcapgo"
 
+	"github.com/wirebom/wirebom/internal/hexdump"
 	"github.com/wirebom/wirebom/internal/netns"
 )
 
@@ -252,6 +253,29 @@ func TestCaptureAnyDevice(t *testing.T) {
 	for i, w := range want {
 		if i >= len(got) || !strings.Contains(got[i], w) {
 			t.Fatalf("printed lines:\n%s\nwant line %d to contain %q", stdout, i+1, w)
+		}
+	}
+}
+
+// TestCaptureHexDump: -x and -XX print each frame in hex after its line,
+// from after the Ethernet header (and the VLAN tag put back) or whole.
+func TestCaptureHexDump(t *testing.T) {
+	p := netns.New(t)
+	for _, tc := range []struct {
+		flag string
+		from int
+		hex  hexdump.Style
+	}{{"-x", 18, hexdump.Style{}}, {"-XX", 0, hexdump.Style{Link: true, ASCII: true}}} {
+		c := startCapture(t, p.NSA, nil, "-i", p.LinkA, "-c", "1", tc.flag, "ether proto 0x88b5")
+		inject(t, p, 0, 1) // frame 0 is tagged
+		out, _ := io.ReadAll(c.stdout)
+		if code, stderr := c.wait(t); code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.flag, code, stderr)
+		}
+		f, _ := netns.NumberedFrame(0)
+		_, dump, _ := strings.Cut(string(out), "\n")
+		if want := string(hexdump.Append(nil, f[tc.from:], tc.hex.ASCII)); dump != want {
+			t.Errorf("capture %s printed:\n%s\nwant after its line:\n%s", tc.flag, out, want)
 		}
 	}
 }
