@@ -433,10 +433,29 @@ func parseSize(s string) (int, error) {
 
 // linePrinter prints one tcpdump -e style line per frame.
 type linePrinter struct {
-	w    *bufio.Writer
-	lt   rawsock.LinkType
-	dump *hexdump.Style // -x and friends, or nil
-	buf  []byte
+	w     *bufio.Writer
+	lt    rawsock.LinkType
+	dump  *hexdump.Style // -x and friends, or nil
+	buf   []byte
+	names map[int]string // interface names by index, for -i any
+}
+
+// interfaceName returns the name of interface index i, or "if i" if it has
+// none (it went away before its first frame was printed). Names are looked
+// up once.
+func (p *linePrinter) interfaceName(i int) string {
+	if name, ok := p.names[i]; ok {
+		return name
+	}
+	name := fmt.Sprintf("if %d", i)
+	if ifi, err := net.InterfaceByIndex(i); err == nil {
+		name = ifi.Name
+	}
+	if p.names == nil {
+		p.names = map[int]string{}
+	}
+	p.names[i] = name
+	return name
 }
 
 func (p *linePrinter) WriteFrame(f *rawsock.Frame) error {
@@ -447,7 +466,7 @@ func (p *linePrinter) WriteFrame(f *rawsock.Frame) error {
 	case rawsock.LinkTypeNull:
 		line = nullSummary(f)
 	case rawsock.LinkTypeLinuxSLL:
-		line = cookedSummary(f)
+		line = cookedSummary(f, p.interfaceName(f.InterfaceIndex))
 	default:
 		line = frameSummary(f)
 	}
@@ -503,23 +522,21 @@ func frameSummary(f *rawsock.Frame) string {
 	return typeSummary(&b, f, d, 12)
 }
 
-// cookedSummary is the one-line form of a Linux cooked frame (-i any):
-// time, direction in tcpdump's words, the interface's index, the sender's
-// link-layer address, VLAN, protocol, length.
-func cookedSummary(f *rawsock.Frame) string {
+// cookedSummary is the one-line form of a Linux cooked frame (-i any), as
+// tcpdump prints them: time, the interface's name, direction in tcpdump's
+// words, the sender's link-layer address, VLAN, protocol, length.
+func cookedSummary(f *rawsock.Frame, iface string) string {
 	var b strings.Builder
 	if !lineStart(&b, f, 16) {
 		return b.String()
 	}
 	d := f.Data
+	b.WriteString(" " + iface)
 	dir := [...]string{"In", "B", "M", "P", "Out"}
 	if t := int(d[0])<<8 | int(d[1]); t < len(dir) {
 		b.WriteString(" " + dir[t])
 	} else {
 		fmt.Fprintf(&b, " packet type %d", t)
-	}
-	if f.InterfaceIndex > 0 {
-		fmt.Fprintf(&b, " if %d", f.InterfaceIndex)
 	}
 	if n := int(d[4])<<8 | int(d[5]); n > 0 {
 		b.WriteString(" " + mac(d[6:6+min(n, 8)]))
