@@ -66,6 +66,7 @@ Examples:
 			&cli.BoolFlag{Name: "decode", Usage: "decode every packet (parse workers) and print packets per protocol at the end"},
 			&cli.StringFlag{Name: "metrics", Usage: "serve Prometheus metrics at http://`ADDR`/metrics (e.g. 127.0.0.1:9464); implies --decode"},
 			&cli.BoolFlag{Name: "n", Usage: "do not resolve names (wirebom never does; accepted for tcpdump compatibility)"},
+			&cli.StringFlag{Name: "r", Hidden: true}, // tcpdump's -r: pointed to wirebom read
 			&cli.BoolFlag{Name: "U", Usage: "write each packet out promptly (wirebom writes after each batch of packets; accepted for tcpdump compatibility)"},
 		}, tcpdumpFlags()...),
 		Action: captureAction,
@@ -75,6 +76,9 @@ Examples:
 func captureAction(c *cli.Context) error {
 	if c.Bool("D") {
 		return listInterfaces(os.Stdout)
+	}
+	if f := c.String("r"); f != "" {
+		return usageError("wirebom capture: captures live; to read %s: wirebom read -r %s", f, f)
 	}
 	cfg := rawsock.Config{
 		Snaplen:       c.Int("snaplen"),

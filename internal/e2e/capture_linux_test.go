@@ -154,6 +154,7 @@ func TestCaptureErrors(t *testing.T) {
 		{[]string{"-i", p.LinkA, "-w", "-", "-C", "10"}, "not standard output"},
 		{[]string{"-i", p.LinkA, "-w", filepath.Join(t.TempDir(), "x"), "-C", "0"}, "-C: \"0\": use 1 to"},
 		{[]string{"-i", p.LinkA, "-w", filepath.Join(t.TempDir(), "x-%Q"), "-G", "60"}, "%Q is not a conversion"},
+		{[]string{"-r", "x.pcap"}, "to read x.pcap: wirebom read -r x.pcap"},
 		{[]string{"-i", p.LinkA, "-Q", "both"}, "-Q: direction \"both\": use in, out or inout"},
 	} {
 		code, out := run(tc.args...)
