@@ -107,6 +107,19 @@ func (f *ringFrame) linkHeader(dst *[cookedHdrLen + vlanTagLen]byte) []byte {
 	return dst[:]
 }
 
+// putCookedHeader writes into h the cooked header of the frame whose
+// sockaddr_ll is a.
+func putCookedHeader(h *[cookedHdrLen]byte, a []byte) {
+	be := binary.BigEndian
+	halen := min(a[sllHalen], 8)
+	*h = [cookedHdrLen]byte{}
+	be.PutUint16(h[0:], uint16(a[sllPkttype]))
+	be.PutUint16(h[2:], binary.LittleEndian.Uint16(a[sllHatype:]))
+	be.PutUint16(h[4:], uint16(a[sllHalen]))
+	copy(h[6:6+halen], a[sllAddr:]) // the rest of the ring's 8 bytes may be stale
+	copy(h[cookedProto:], a[sllProtocol:sllProtocol+2])
+}
+
 // newBlockCursor checks a block's header and returns a cursor on its first
 // frame. The link type says how frames are framed: Ethernet frames get a
 // stripped VLAN tag back, Linux cooked frames (a SOCK_DGRAM socket) get a
@@ -169,14 +182,7 @@ func (c *blockCursor) next(f *ringFrame) error {
 			return c.corrupt("data at offset %d overlaps its address (header at %d)", f.mac, off)
 		}
 		a := c.block[off+sllOff : off+sllOff+sllAddrLen]
-		halen := min(a[sllHalen], 8)
-		be := binary.BigEndian
-		f.cooked = [cookedHdrLen]byte{}
-		be.PutUint16(f.cooked[0:], uint16(a[sllPkttype]))
-		be.PutUint16(f.cooked[2:], le.Uint16(a[sllHatype:]))
-		be.PutUint16(f.cooked[4:], uint16(a[sllHalen]))
-		copy(f.cooked[6:6+halen], a[sllAddr:]) // the rest of the ring's 8 bytes may be stale
-		copy(f.cooked[cookedProto:], a[sllProtocol:sllProtocol+2])
+		putCookedHeader(&f.cooked, a)
 		f.ifindex = int32(le.Uint32(a[sllIfindex:]))
 	}
 	// A tag goes back in front of the EtherType: the ring leaves room for
@@ -314,10 +320,14 @@ func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, stop int) (
 	off, i, n := c.off, c.i, c.n
 	var rf ringFrame
 	for i < n && p < stop {
-		if !ng && !c.cooked {
+		if !ng {
 			// Most frames take the short way; the first that does not
 			// (or that would pass stop) comes here below.
-			used, next, k, w := appendCommonPcap(buf[p:min(len(buf), stop)], block, off, n-i, uint64(snaplen), vlan)
+			short := appendCommonPcap
+			if c.cooked {
+				short = appendCookedPcap
+			}
+			used, next, k, w := short(buf[p:min(len(buf), stop)], block, off, n-i, uint64(snaplen), vlan)
 			p, off, i = p+used, next, i+k
 			frames += int(k)
 			wire += w
@@ -437,6 +447,46 @@ func appendCommonPcap(dst, block []byte, off uint64, left uint32, snaplen uint64
 		off += next
 		k++
 		wire += length
+	}
+	return used, off, k, wire
+}
+
+// appendCookedPcap is appendCommonPcap for the cooked frames of a
+// SOCK_DGRAM ring (the any device): each record gets the frame's cooked
+// header in front of its data. Frames with a VLAN tag to put back are not
+// common here either (vlan is always set for cooked frames).
+func appendCookedPcap(dst, block []byte, off uint64, left uint32, snaplen uint64, _ bool) (used int, _ uint64, k uint32, wire uint64) {
+	le := binary.LittleEndian
+	end := uint64(len(block))
+	var hdr [cookedHdrLen]byte
+	for k < left && off >= blockHeaderLen && off+frameHdrLen+sllAddrLen <= end {
+		h := (*[frameHdrLen + sllAddrLen]byte)(block[off:])
+		w0 := le.Uint64(h[fhNextOffset:]) // next offset, sec
+		w1 := le.Uint64(h[fhNsec:])       // nsec, snaplen
+		w2 := le.Uint64(h[fhLen:])        // len, status
+		caplen, length := w1>>32, uint64(uint32(w2))
+		mac := off + uint64(le.Uint16(h[fhMac:]))
+		next := uint64(uint32(w0))
+		if mac < off+frameHdrLen+sllAddrLen || mac+caplen > end || caplen > length || uint32(w1) >= 1e9 ||
+			(off+next < mac+caplen && k+1 < left) ||
+			le.Uint32(h[fhVLANTCI:]) != 0 || w2>>32&tpStatusVLANValid != 0 {
+			break
+		}
+		total := min(caplen+cookedHdrLen, snaplen)
+		need := pcapRecordHeaderLen + int(total)
+		if need > len(dst)-used {
+			break
+		}
+		r := dst[used : used+need]
+		le.PutUint64(r[0:], w0>>32|w1<<32) // sec, nsec
+		le.PutUint64(r[8:], total|(length+cookedHdrLen)<<32)
+		putCookedHeader(&hdr, h[sllOff:])
+		m := copy(r[pcapRecordHeaderLen:], hdr[:])
+		copy(r[pcapRecordHeaderLen+m:], block[mac:mac+caplen])
+		used += need
+		off += next
+		k++
+		wire += length + cookedHdrLen
 	}
 	return used, off, k, wire
 }
