@@ -327,7 +327,11 @@ func captureAction(c *cli.Context) error {
 		fmt.Fprintf(os.Stderr, "protocols: %s; %d decode errors\n", strings.Join(parts, ", "), decoding.Errors())
 	}
 	if capErr != nil && writer != nil {
-		fmt.Fprintf(os.Stderr, "%d packets are in %s, each complete\n", writer.PacketsWritten(), c.String("write"))
+		where := c.String("write")
+		if plan.Active() {
+			where = "the files of " + where // -C or -G: spread over several
+		}
+		fmt.Fprintf(os.Stderr, "%d packets are in %s, each complete\n", writer.PacketsWritten(), where)
 	}
 	if capErr != nil {
 		return cli.Exit("wirebom capture: "+capErr.Error(), 1)
