@@ -343,6 +343,26 @@ func TestCaptureDiskFull(t *testing.T) {
 	if len(lines) == 0 || len(lines) != inFile {
 		t.Fatalf("tshark reads %d packets, wirebom says %d are in the file: %s", len(lines), inFile, stderr)
 	}
+
+	// The same with -C: the disk fills in the second or third file.
+	os.Remove(out)
+	c = startCapture(t, p.NSA, nil, "-i", p.LinkA, "-w", out, "-C", "700KiB")
+	inject(t, p, 0, 5000)
+	code, stderr = c.wait(t)
+	if code == 0 || !strings.Contains(stderr, "no space left on device") || !strings.Contains(stderr, "packets are in the files of "+out) {
+		t.Fatalf("-C: exit %d, stderr %q: want a non-zero exit naming the full disk and the files", code, stderr)
+	}
+	for _, l := range strings.Split(stderr, "\n") {
+		fmt.Sscanf(l, "%d packets are in", &inFile)
+	}
+	files, _ := filepath.Glob(out + "*")
+	total := 0
+	for _, f := range files {
+		total += len(tsharkFields(t, f, "frame.number"))
+	}
+	if len(files) < 2 || total == 0 || total != inFile {
+		t.Fatalf("-C: tshark reads %d packets in %d files, wirebom says %d: %s", total, len(files), inFile, stderr)
+	}
 }
 
 // TestCaptureInterfaceGone deletes the link under a running capture.
