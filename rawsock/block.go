@@ -295,14 +295,14 @@ func appendBlockRecords(buf, block []byte, snaplen int, lt LinkType, ng bool, li
 		return buf, 0, 0, err
 	}
 	c.limit(limit)
-	return appendRecords(buf, &c, snaplen, ng, 0)
+	return appendRecords(buf, &c, snaplen, ng, nil, 0)
 }
 
 // appendRecords lays out the frames left in c's block as records at the end
 // of buf, as appendBlockRecords does, and stops early once buf is longer
 // than stop bytes (0: never), so that a caller can write the buffer out
 // while it is still in the CPU's cache and go on where it stopped.
-func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, stop int) (_ []byte, frames int, wire uint64, err error) {
+func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, ifIDs map[int]uint32, stop int) (_ []byte, frames int, wire uint64, err error) {
 	if stop <= 0 {
 		stop = math.MaxInt
 	}
@@ -375,7 +375,7 @@ func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, stop int) (
 			ts := (uint64(sec)*1e9 + uint64(nsec)) / ngTimestampUnit
 			le.PutUint32(r[0:], ngBlockTypeEPB)
 			le.PutUint32(r[4:], uint32(need))
-			le.PutUint32(r[8:], 0) // interface 0
+			le.PutUint32(r[8:], ifIDs[int(rf.ifindex)]) // 0 unless a cooked frame's interface has its own
 			le.PutUint32(r[12:], uint32(ts>>32))
 			le.PutUint32(r[16:], uint32(ts))
 			le.PutUint32(r[20:], uint32(caplen))

@@ -283,7 +283,7 @@ func checkRecordsMatchFrames(t *testing.T, block []byte, snaplen, limit int, for
 		var chunks []byte
 		n, wire := 0, uint64(0)
 		for {
-			buf, k, kw, err := appendRecords(bytes.Repeat([]byte{0xee}, 64)[:0], &c, snaplen, format == FormatPcapng, stop)
+			buf, k, kw, err := appendRecords(bytes.Repeat([]byte{0xee}, 64)[:0], &c, snaplen, format == FormatPcapng, nil, stop)
 			chunks = append(chunks, buf...)
 			n, wire = n+k, wire+kw
 			if err != nil || !c.more() {

@@ -55,7 +55,8 @@ type Writer struct {
 	ng      *pcapgo.NgWriter
 	ngOut   byteSink // where ng's blocks land before they join buf
 	snaplen int
-	header  []byte // the file header, for each new file of a rotation
+	ifIDs   map[int]uint32 // pcapng interface of each interface index given to NewWriter
+	header  []byte         // the file header, for each new file of a rotation
 	buf     []byte // complete records not yet written
 	written int64  // bytes of the current file on disk, all complete
 	packets uint64 // frames accepted by WriteFrame
@@ -99,7 +100,14 @@ const (
 // source's LinkType) with the given snaplen and returns a Writer. When out
 // is an *os.File naming a regular file, a failed write cuts the file back
 // to its last complete record.
-func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Writer, error) {
+//
+// In pcapng, each of ifaces gets an interface description block of its
+// own, after interface 0, and frames whose Frame.InterfaceIndex (or, on the
+// direct path, cooked frame's interface) is one of them are recorded
+// against it, so that readers show which interface each frame came on (a
+// capture on AnyInterface); other frames go to interface 0. The interfaces
+// are in the file header, so every file of a rotation has them.
+func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int, ifaces ...Interface) (*Writer, error) {
 	w := &Writer{snaplen: snaplen, buf: make([]byte, 0, 64<<10), now: time.Now}
 	w.setOutput(out)
 	switch format {
@@ -116,6 +124,17 @@ func NewWriter(out io.Writer, format FileFormat, lt LinkType, snaplen int) (*Wri
 		}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "wirebom"}})
 		if err != nil {
 			return nil, err
+		}
+		for _, it := range ifaces {
+			id, err := ng.AddInterface(pcapgo.NgInterface{Name: it.Name, LinkType: layers.LinkType(lt),
+				SnapLength: uint32(snaplen), TimestampResolution: 9})
+			if err != nil {
+				return nil, err
+			}
+			if w.ifIDs == nil {
+				w.ifIDs = map[int]uint32{}
+			}
+			w.ifIDs[it.Index] = uint32(id)
 		}
 		if err := ng.Flush(); err != nil {
 			return nil, err
@@ -289,7 +308,7 @@ func (w *Writer) appendFrame(f *Frame) {
 		ts := uint64(f.Timestamp.UnixNano()) / ngTimestampUnit
 		le.PutUint32(b[0:], ngBlockTypeEPB)
 		le.PutUint32(b[4:], uint32(total))
-		le.PutUint32(b[8:], 0) // interface 0
+		le.PutUint32(b[8:], w.ifIDs[f.InterfaceIndex]) // 0 unless the frame's interface has its own
 		le.PutUint32(b[12:], uint32(ts>>32))
 		le.PutUint32(b[16:], uint32(ts))
 		le.PutUint32(b[20:], uint32(len(data)))
@@ -470,7 +489,7 @@ func (w *Writer) appendRingBlock(block []byte, lt LinkType, limit int) (n int, w
 	c.limit(limit)
 	stop := recordChunk
 	for {
-		buf, k, kw, err := appendRecords(w.buf, &c, w.snaplen, w.ng != nil, stop)
+		buf, k, kw, err := appendRecords(w.buf, &c, w.snaplen, w.ng != nil, w.ifIDs, stop)
 		w.buf = buf
 		w.packets += uint64(k)
 		w.pending += uint64(k)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -426,5 +427,53 @@ func numberedFiles(t *testing.T, paths *[]string, max int, stop error) func() (*
 		p := filepath.Join(dir, fmt.Sprintf("out%d", len(*paths)))
 		*paths = append(*paths, p)
 		return os.Create(p)
+	}
+}
+
+// TestWriterInterfaces: in pcapng, cooked frames are recorded against the
+// interface they came on when NewWriter was given it (its name in its own
+// description block), on the direct path and through Frames alike; others
+// against interface 0.
+func TestWriterInterfaces(t *testing.T) {
+	blk := buildBlock(4096, []synthFrame{
+		{data: frameBytes(40, 1), halen: 6, hatype: 1, proto: 0x0800, ifindex: 7},
+		{data: frameBytes(50, 2), halen: 6, hatype: 1, proto: 0x0800, ifindex: 3},
+		{data: frameBytes(60, 3), halen: 6, hatype: 1, proto: 0x0800, ifindex: 9},
+	})
+	ifaces := []Interface{{Index: 3, Name: "eth3"}, {Index: 7, Name: "eth7"}}
+	for _, direct := range []bool{true, false} {
+		var out bytes.Buffer
+		w, err := NewWriter(&out, FormatPcapng, LinkTypeLinuxSLL, DefaultSnaplen, ifaces...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if direct {
+			_, _, err = w.appendRingBlock(blk, LinkTypeLinuxSLL, 0)
+		} else {
+			frames, _ := walkBlock(slices.Clone(blk), DefaultSnaplen, 0, LinkTypeLinuxSLL, nil)
+			_, err = w.WriteFrames(frames)
+		}
+		if err != nil || w.Close(nil) != nil {
+			t.Fatal(err)
+		}
+		r, err := pcapgo.NewNgReader(bytes.NewReader(out.Bytes()), pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			_, ci, err := r.ReadPacketData()
+			if err != nil {
+				break
+			}
+			intf, err := r.Interface(ci.InterfaceIndex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%d:%s", ci.InterfaceIndex, intf.Name))
+		}
+		if want := "2:eth7 1:eth3 0:wirebom"; strings.Join(got, " ") != want {
+			t.Errorf("direct %v: packets on %v, want %s", direct, got, want)
+		}
 	}
 }

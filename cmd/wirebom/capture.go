@@ -249,7 +249,12 @@ func captureAction(c *cli.Context) error {
 			}
 			defer outFile.Close()
 		}
-		if writer, err = rawsock.NewWriter(outFile, format, linkType, cfg.Snaplen); err != nil {
+		var ifaces []rawsock.Interface
+		if iface == rawsock.AnyInterface {
+			// pcapng records which interface each frame came on.
+			ifaces, _ = rawsock.Interfaces() // without them, every frame goes to interface 0
+		}
+		if writer, err = rawsock.NewWriter(outFile, format, linkType, cfg.Snaplen, ifaces...); err != nil {
 			return usageError("wirebom capture: cannot write %s: %v", path, err)
 		}
 		if plan.Active() {

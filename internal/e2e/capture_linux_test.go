@@ -208,7 +208,7 @@ func TestCaptureInterfaceList(t *testing.T) {
 
 // TestCaptureAnyDevice captures numbered frames on the any device, as
 // tcpdump -i any does: the file holds them as Linux cooked frames, which
-// tshark reads with their VLAN IDs; the filter ran in the kernel (nothing
+// tshark reads with their VLAN IDs and the interface they came on; the filter ran in the kernel (nothing
 // else is in the file); the printed lines give interface and direction.
 func TestCaptureAnyDevice(t *testing.T) {
 	const total = 2000
@@ -219,7 +219,7 @@ func TestCaptureAnyDevice(t *testing.T) {
 	if code, stderr := c.wait(t); code != 0 || !strings.Contains(stderr, "link-type LINUX_SLL") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	lines := tsharkFields(t, out, "sll.pkttype", "sll.etype", "vlan.id", "frame.len")
+	lines := tsharkFields(t, out, "sll.pkttype", "sll.etype", "vlan.id", "frame.len", "frame.interface_name")
 	if len(lines) != total {
 		t.Fatalf("tshark reads %d frames, want %d", len(lines), total)
 	}
@@ -231,7 +231,7 @@ func TestCaptureAnyDevice(t *testing.T) {
 		}
 		// To another host (3); the cooked header is 2 bytes longer than
 		// the Ethernet one.
-		if l != strings.Join([]string{"3", etype, gotVID, strconv.Itoa(len(want) + 2)}, "\t") {
+		if l != strings.Join([]string{"3", etype, gotVID, strconv.Itoa(len(want) + 2), p.LinkA}, "\t") {
 			t.Fatalf("frame %d: tshark says %q; sent VLAN %q, length %d", i+1, l, gotVID, len(want))
 		}
 	}
