@@ -57,11 +57,11 @@ type Writer struct {
 	snaplen int
 	ifIDs   map[int]uint32 // pcapng interface of each interface index given to NewWriter
 	header  []byte         // the file header, for each new file of a rotation
-	buf     []byte // complete records not yet written
-	written int64  // bytes of the current file on disk, all complete
-	packets uint64 // frames accepted by WriteFrame
-	pending uint64 // packet records in buf
-	onDisk  uint64 // frames whose records were written whole
+	buf     []byte         // complete records not yet written
+	written int64          // bytes of the current file on disk, all complete
+	packets uint64         // frames accepted by WriteFrame
+	pending uint64         // packet records in buf
+	onDisk  uint64         // frames whose records were written whole
 	err     error
 
 	// Rotation (SetRotation): past limit bytes or period after the file
