@@ -323,11 +323,7 @@ func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, ifIDs map[i
 		if !ng {
 			// Most frames take the short way; the first that does not
 			// (or that would pass stop) comes here below.
-			short := appendCommonPcap
-			if c.cooked {
-				short = appendCookedPcap
-			}
-			used, next, k, w := short(buf[p:min(len(buf), stop)], block, off, n-i, uint64(snaplen), vlan)
+			used, next, k, w := appendCommonPcap(buf[p:min(len(buf), stop)], block, off, n-i, uint64(snaplen), vlan, c.cooked)
 			p, off, i = p+used, next, i+k
 			frames += int(k)
 			wire += w
@@ -417,10 +413,19 @@ func appendRecords(buf []byte, c *blockCursor, snaplen int, ng bool, ifIDs map[i
 // the offset of the next frame header, how many frames it laid out and
 // their length on the wire. It is appendRecords's short way: what it
 // leaves, appendRecords lays out one frame at a time, or reports as
-// corrupt.
-func appendCommonPcap(dst, block []byte, off uint64, left uint32, snaplen uint64, vlan bool) (used int, _ uint64, k uint32, wire uint64) {
+// corrupt. Cooked frames (a SOCK_DGRAM ring, the any device; vlan is then
+// set too) get their cooked header in front of their data.
+func appendCommonPcap(dst, block []byte, off uint64, left uint32, snaplen uint64, vlan, cooked bool) (used int, _ uint64, k uint32, wire uint64) {
 	le := binary.LittleEndian
 	end := uint64(len(block))
+	// What comes before a frame's data: its header, and for a cooked
+	// frame the address the kernel reports; what goes before it in the
+	// record.
+	before, extra := uint64(frameHdrLen), uint64(0)
+	if cooked {
+		before, extra = frameHdrLen+sllAddrLen, cookedHdrLen
+	}
+	var hdr [cookedHdrLen]byte
 	for k < left && off >= blockHeaderLen && off <= end-frameHdrLen {
 		h := (*[frameHdrLen]byte)(block[off:])
 		w0 := le.Uint64(h[fhNextOffset:]) // next offset, sec
@@ -429,64 +434,29 @@ func appendCommonPcap(dst, block []byte, off uint64, left uint32, snaplen uint64
 		caplen, length := w1>>32, uint64(uint32(w2))
 		mac := off + uint64(le.Uint16(h[fhMac:]))
 		next := uint64(uint32(w0))
-		if mac < off+frameHdrLen || mac+caplen > end || caplen > length || uint32(w1) >= 1e9 ||
+		if mac < off+before || mac+caplen > end || caplen > length || uint32(w1) >= 1e9 ||
 			(off+next < mac+caplen && k+1 < left) ||
 			vlan && (le.Uint32(h[fhVLANTCI:]) != 0 || w2>>32&tpStatusVLANValid != 0) {
 			break
 		}
-		caplen = min(caplen, snaplen)
-		need := pcapRecordHeaderLen + int(caplen)
-		if need > len(dst)-used {
-			break
-		}
-		r := dst[used : used+need]
-		le.PutUint64(r[0:], w0>>32|w1<<32) // sec, nsec
-		le.PutUint64(r[8:], caplen|length<<32)
-		copy(r[pcapRecordHeaderLen:], block[mac:mac+caplen])
-		used += need
-		off += next
-		k++
-		wire += length
-	}
-	return used, off, k, wire
-}
-
-// appendCookedPcap is appendCommonPcap for the cooked frames of a
-// SOCK_DGRAM ring (the any device): each record gets the frame's cooked
-// header in front of its data. Frames with a VLAN tag to put back are not
-// common here either (vlan is always set for cooked frames).
-func appendCookedPcap(dst, block []byte, off uint64, left uint32, snaplen uint64, _ bool) (used int, _ uint64, k uint32, wire uint64) {
-	le := binary.LittleEndian
-	end := uint64(len(block))
-	var hdr [cookedHdrLen]byte
-	for k < left && off >= blockHeaderLen && off+frameHdrLen+sllAddrLen <= end {
-		h := (*[frameHdrLen + sllAddrLen]byte)(block[off:])
-		w0 := le.Uint64(h[fhNextOffset:]) // next offset, sec
-		w1 := le.Uint64(h[fhNsec:])       // nsec, snaplen
-		w2 := le.Uint64(h[fhLen:])        // len, status
-		caplen, length := w1>>32, uint64(uint32(w2))
-		mac := off + uint64(le.Uint16(h[fhMac:]))
-		next := uint64(uint32(w0))
-		if mac < off+frameHdrLen+sllAddrLen || mac+caplen > end || caplen > length || uint32(w1) >= 1e9 ||
-			(off+next < mac+caplen && k+1 < left) ||
-			le.Uint32(h[fhVLANTCI:]) != 0 || w2>>32&tpStatusVLANValid != 0 {
-			break
-		}
-		total := min(caplen+cookedHdrLen, snaplen)
+		total := min(caplen+extra, snaplen)
 		need := pcapRecordHeaderLen + int(total)
 		if need > len(dst)-used {
 			break
 		}
 		r := dst[used : used+need]
 		le.PutUint64(r[0:], w0>>32|w1<<32) // sec, nsec
-		le.PutUint64(r[8:], total|(length+cookedHdrLen)<<32)
-		putCookedHeader(&hdr, h[sllOff:])
-		m := copy(r[pcapRecordHeaderLen:], hdr[:])
-		copy(r[pcapRecordHeaderLen+m:], block[mac:mac+caplen])
+		le.PutUint64(r[8:], total|(length+extra)<<32)
+		d := r[pcapRecordHeaderLen:]
+		if cooked {
+			putCookedHeader(&hdr, block[off+sllOff:mac])
+			d = d[copy(d, hdr[:]):]
+		}
+		copy(d, block[mac:mac+caplen])
 		used += need
 		off += next
 		k++
-		wire += length + cookedHdrLen
+		wire += length + extra
 	}
 	return used, off, k, wire
 }
