@@ -453,7 +453,10 @@ func TestWriterInterfaces(t *testing.T) {
 			frames, _ := walkBlock(slices.Clone(blk), DefaultSnaplen, 0, LinkTypeLinuxSLL, nil)
 			_, err = w.WriteFrames(frames)
 		}
-		if err != nil || w.Close(nil) != nil {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(nil); err != nil {
 			t.Fatal(err)
 		}
 		r, err := pcapgo.NewNgReader(bytes.NewReader(out.Bytes()), pcapgo.DefaultNgReaderOptions)
